@@ -1,0 +1,69 @@
+using Google.Protobuf.WellKnownTypes;
+using Google.Rpc;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Orleans.Runtime;
+using Webhooks.Errors;
+using Status = Google.Rpc.Status;
+
+namespace Webhooks.Gateway.Errors;
+
+/// <summary>The one place domain errors become gRPC status codes. Field errors carry a google.rpc.BadRequest
+/// detail naming the field, so clients need not parse messages.</summary>
+internal sealed partial class DomainErrorInterceptor(ILogger<DomainErrorInterceptor> logger) : Interceptor
+{
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            return await continuation(request, context);
+        }
+        catch (Exception ex) when (ex is not RpcException && Map(ex, context) is { } mapped)
+        {
+            throw mapped;
+        }
+    }
+
+    private RpcException? Map(Exception ex, ServerCallContext context)
+    {
+        switch (ex)
+        {
+            case InvalidFieldException invalid:
+                return new Status
+                {
+                    Code = (int)Code.InvalidArgument,
+                    Message = invalid.Message,
+                    Details =
+                    {
+                        Any.Pack(new BadRequest
+                        {
+                            FieldViolations = { new BadRequest.Types.FieldViolation { Field = invalid.Field, Description = invalid.Reason } },
+                        }),
+                    },
+                }.ToRpcException();
+            case ResourceNotFoundException notFound:
+                return new RpcException(new Grpc.Core.Status(StatusCode.NotFound, notFound.Message));
+            case ResourceExistsException exists:
+                return new RpcException(new Grpc.Core.Status(StatusCode.AlreadyExists, exists.Message));
+            case EndpointBusyException or BacklogFullException:
+                return new RpcException(new Grpc.Core.Status(StatusCode.ResourceExhausted, ex.Message));
+            case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
+                return new RpcException(new Grpc.Core.Status(StatusCode.Cancelled, "the call was cancelled"));
+            case TimeoutException:
+                return new RpcException(new Grpc.Core.Status(StatusCode.DeadlineExceeded, "the cluster did not answer in time"));
+            case SiloUnavailableException or OrleansMessageRejectionException or GatewayTooBusyException or ClientNotAvailableException or Orleans.Runtime.Messaging.ConnectionFailedException:
+                LogUnavailable(logger, ex, context.Method);
+                return new RpcException(new Grpc.Core.Status(StatusCode.Unavailable, "the cluster is unavailable; retry"));
+            default:
+                LogUnexpected(logger, ex, context.Method);
+                return null;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Method}: cluster unavailable")]
+    private static partial void LogUnavailable(ILogger logger, Exception exception, string method);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Method}: unexpected error")]
+    private static partial void LogUnexpected(ILogger logger, Exception exception, string method);
+}

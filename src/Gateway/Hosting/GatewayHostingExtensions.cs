@@ -1,0 +1,78 @@
+using System.Net;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+using Webhooks.Gateway.Errors;
+using Webhooks.Gateway.Services;
+
+namespace Webhooks.Gateway.Hosting;
+
+public static class GatewayHostingExtensions
+{
+    /// <summary>Adds the gRPC API (with JSON transcoding, reflection and health) and binds its two listeners.
+    /// The host supplies Orleans: co-hosted in a silo, or as a client of a remote cluster.</summary>
+    public static WebApplicationBuilder AddWebhooksGateway(this WebApplicationBuilder builder)
+    {
+        var section = builder.Configuration.GetSection(GatewayOptions.Section);
+        builder.Services.AddOptions<GatewayOptions>().Bind(section)
+            .Validate(o => IsListenUrl(o.GrpcUrl), "Gateway:GrpcUrl must be an http URL with an IP address or localhost and a port, e.g. http://127.0.0.1:5000")
+            .Validate(o => IsListenUrl(o.HttpUrl), "Gateway:HttpUrl must be an http URL with an IP address or localhost and a port, e.g. http://127.0.0.1:5001")
+            .Validate(o => o.MaxBatchEvents > 0 && o.MaxRequestBytes > 0, "Gateway:MaxBatchEvents and Gateway:MaxRequestBytes must be positive")
+            .ValidateOnStart();
+        var options = section.Get<GatewayOptions>() ?? new GatewayOptions();
+
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.Interceptors.Add<DomainErrorInterceptor>();
+            grpc.EnableDetailedErrors = options.DetailedErrors;
+            grpc.MaxReceiveMessageSize = options.MaxRequestBytes;
+        }).AddJsonTranscoding(json =>
+            // Error details (google.rpc.BadRequest) must be known to render them as JSON.
+            json.TypeRegistry = Google.Protobuf.Reflection.TypeRegistry.FromMessages(Google.Rpc.BadRequest.Descriptor));
+        builder.Services.AddGrpcReflection();
+        builder.Services.AddGrpcHealthChecks();
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            if (IsListenUrl(options.GrpcUrl) && IsListenUrl(options.HttpUrl))
+            {
+                Listen(kestrel, options.GrpcUrl, HttpProtocols.Http2);
+                Listen(kestrel, options.HttpUrl, HttpProtocols.Http1AndHttp2);
+            }
+        });
+        return builder;
+    }
+
+    public static WebApplication MapWebhooksGateway(this WebApplication app)
+    {
+        app.MapGrpcService<EventsService>();
+        app.MapGrpcService<EndpointsService>();
+        app.MapGrpcService<WebhooksService>();
+        app.MapGrpcService<DeliveriesService>();
+        app.MapGrpcReflectionService();
+        app.MapGrpcHealthChecksService();
+        return app;
+    }
+
+    /// <summary>The addresses Kestrel actually bound (ports resolved when configured as 0).</summary>
+    public static IReadOnlyList<string> BoundAddresses(this WebApplication app) =>
+        app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses.ToList() ?? [];
+
+    private static void Listen(KestrelServerOptions kestrel, string url, HttpProtocols protocols)
+    {
+        var uri = new Uri(url);
+        Action<ListenOptions> configure = listen => listen.Protocols = protocols;
+        if (uri.Host == "localhost")
+        {
+            kestrel.ListenLocalhost(uri.Port, configure);
+        }
+        else
+        {
+            kestrel.Listen(IPAddress.Parse(uri.Host), uri.Port, configure);
+        }
+    }
+
+    private static bool IsListenUrl(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttp && !uri.IsDefaultPort
+        && (uri.Host == "localhost" || IPAddress.TryParse(uri.Host, out _));
+}

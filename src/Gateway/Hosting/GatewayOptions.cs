@@ -1,0 +1,22 @@
+namespace Webhooks.Gateway.Hosting;
+
+/// <summary>Where the API listens (configuration section "Gateway").</summary>
+public sealed class GatewayOptions
+{
+    public const string Section = "Gateway";
+
+    /// <summary>gRPC over HTTP/2 without TLS (h2c).</summary>
+    public string GrpcUrl { get; set; } = "http://127.0.0.1:5000";
+
+    /// <summary>The same API as JSON over HTTP/1.1 (gRPC JSON transcoding).</summary>
+    public string HttpUrl { get; set; } = "http://127.0.0.1:5001";
+
+    /// <summary>Put exception details in error responses; for development only.</summary>
+    public bool DetailedErrors { get; set; }
+
+    /// <summary>Largest accepted request message.</summary>
+    public int MaxRequestBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>Events one PublishBatch call may carry.</summary>
+    public int MaxBatchEvents { get; set; } = 1000;
+}

@@ -1,0 +1,81 @@
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Webhooks.Api.V1;
+using Webhooks.Catalog;
+using Webhooks.Endpoints;
+using Webhooks.Errors;
+using Webhooks.Gateway.Mapping;
+using Webhooks.Resources;
+using Endpoint = Webhooks.Api.V1.Endpoint;
+
+namespace Webhooks.Gateway.Services;
+
+internal sealed class EndpointsService(IGrainFactory grains) : Api.V1.Endpoints.EndpointsBase
+{
+    public override async Task<Endpoint> CreateEndpoint(CreateEndpointRequest request, ServerCallContext context)
+    {
+        var endpoint = request.Endpoint ?? throw new InvalidFieldException("endpoint", "is required");
+        var id = request.EndpointId.Length > 0 ? request.EndpointId : endpoint.Id.Length > 0 ? endpoint.Id : ResourceIds.New("ep");
+        ResourceIds.Validate(id, "endpoint_id");
+        var info = await Grain(id).CreateAsync(EndpointMapping.ToDefinition(endpoint), context.CancellationToken);
+        return EndpointMapping.ToProto(info);
+    }
+
+    public override async Task<Endpoint> GetEndpoint(GetEndpointRequest request, ServerCallContext context) =>
+        EndpointMapping.ToProto(await Grain(ExistingId(request.Id, "id")).GetAsync(context.CancellationToken));
+
+    public override async Task<Endpoint> UpdateEndpoint(UpdateEndpointRequest request, ServerCallContext context)
+    {
+        var endpoint = request.Endpoint ?? throw new InvalidFieldException("endpoint", "is required");
+        var id = ExistingId(endpoint.Id, "endpoint.id");
+        var info = await Grain(id).UpdateAsync(
+            EndpointMapping.ToDefinition(endpoint), EndpointMapping.Fields(endpoint, request.UpdateMask), context.CancellationToken);
+        return EndpointMapping.ToProto(info);
+    }
+
+    public override async Task<Empty> DeleteEndpoint(DeleteEndpointRequest request, ServerCallContext context)
+    {
+        await Grain(ExistingId(request.Id, "id")).DeleteAsync(context.CancellationToken);
+        return new Empty();
+    }
+
+    public override async Task<ListEndpointsResponse> ListEndpoints(ListEndpointsRequest request, ServerCallContext context)
+    {
+        var page = await ListIdsAsync(request.PageSize, request.PageToken, context.CancellationToken);
+        var infos = await Task.WhenAll(page.Ids.Select(id => Grain(id).GetAsync(context.CancellationToken)));
+        var response = new ListEndpointsResponse { NextPageToken = NextToken(page) };
+        response.Endpoints.AddRange(infos.Select(EndpointMapping.ToProto));
+        return response;
+    }
+
+    public override async Task<EndpointState> GetEndpointState(GetEndpointStateRequest request, ServerCallContext context) =>
+        EndpointMapping.ToProto(await Grain(ExistingId(request.EndpointId, "endpoint_id")).GetStatusAsync(context.CancellationToken));
+
+    public override async Task<ListEndpointStatesResponse> ListEndpointStates(ListEndpointStatesRequest request, ServerCallContext context)
+    {
+        var page = await ListIdsAsync(request.PageSize, request.PageToken, context.CancellationToken);
+        var states = await Task.WhenAll(page.Ids.Select(id => Grain(id).GetStatusAsync(context.CancellationToken)));
+        var response = new ListEndpointStatesResponse { NextPageToken = NextToken(page) };
+        response.EndpointStates.AddRange(states.Select(EndpointMapping.ToProto));
+        return response;
+    }
+
+    private IEndpointGrain Grain(string id) => grains.GetGrain<IEndpointGrain>(id);
+
+    private Task<CatalogPage> ListIdsAsync(int pageSize, string pageToken, CancellationToken cancellationToken) =>
+        grains.GetGrain<ICatalogGrain>(ICatalogGrain.Endpoints)
+            .ListAsync(PageTokens.PageSize(pageSize), PageTokens.Decode(pageToken), cancellationToken);
+
+    private static string NextToken(CatalogPage page) => page.HasMore ? PageTokens.Encode(page.Ids[^1]) : "";
+
+    /// <summary>An id that cannot exist is NOT_FOUND rather than a grain activation.</summary>
+    private static string ExistingId(string id, string field)
+    {
+        if (id.Length == 0)
+        {
+            throw new InvalidFieldException(field, "is required");
+        }
+
+        return ResourceIds.IsValid(id) ? id : throw new ResourceNotFoundException("endpoint", id);
+    }
+}

@@ -1,0 +1,62 @@
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Webhooks.Api.V1;
+using Webhooks.Catalog;
+using Webhooks.Errors;
+using Webhooks.Gateway.Mapping;
+using Webhooks.Resources;
+using Webhooks.Webhooks;
+
+namespace Webhooks.Gateway.Services;
+
+internal sealed class WebhooksService(IGrainFactory grains) : Api.V1.Webhooks.WebhooksBase
+{
+    public override async Task<Webhook> CreateWebhook(CreateWebhookRequest request, ServerCallContext context)
+    {
+        var webhook = request.Webhook ?? throw new InvalidFieldException("webhook", "is required");
+        var id = request.WebhookId.Length > 0 ? request.WebhookId : webhook.Id.Length > 0 ? webhook.Id : ResourceIds.New("wh");
+        ResourceIds.Validate(id, "webhook_id");
+        var info = await Grain(id).CreateAsync(WebhookMapping.ToDefinition(webhook), context.CancellationToken);
+        return WebhookMapping.ToProto(info);
+    }
+
+    public override async Task<Webhook> GetWebhook(GetWebhookRequest request, ServerCallContext context) =>
+        WebhookMapping.ToProto(await Grain(ExistingId(request.Id, "id")).GetAsync(context.CancellationToken));
+
+    public override async Task<Webhook> UpdateWebhook(UpdateWebhookRequest request, ServerCallContext context)
+    {
+        var webhook = request.Webhook ?? throw new InvalidFieldException("webhook", "is required");
+        var id = ExistingId(webhook.Id, "webhook.id");
+        var info = await Grain(id).UpdateAsync(
+            WebhookMapping.ToDefinition(webhook), WebhookMapping.Fields(webhook, request.UpdateMask), context.CancellationToken);
+        return WebhookMapping.ToProto(info);
+    }
+
+    public override async Task<Empty> DeleteWebhook(DeleteWebhookRequest request, ServerCallContext context)
+    {
+        await Grain(ExistingId(request.Id, "id")).DeleteAsync(context.CancellationToken);
+        return new Empty();
+    }
+
+    public override async Task<ListWebhooksResponse> ListWebhooks(ListWebhooksRequest request, ServerCallContext context)
+    {
+        var page = await grains.GetGrain<ICatalogGrain>(ICatalogGrain.Webhooks)
+            .ListAsync(PageTokens.PageSize(request.PageSize), PageTokens.Decode(request.PageToken), context.CancellationToken);
+        var infos = await Task.WhenAll(page.Ids.Select(id => Grain(id).GetAsync(context.CancellationToken)));
+        var response = new ListWebhooksResponse { NextPageToken = page.HasMore ? PageTokens.Encode(page.Ids[^1]) : "" };
+        response.Webhooks.AddRange(infos.Select(WebhookMapping.ToProto));
+        return response;
+    }
+
+    private IWebhookGrain Grain(string id) => grains.GetGrain<IWebhookGrain>(id);
+
+    private static string ExistingId(string id, string field)
+    {
+        if (id.Length == 0)
+        {
+            throw new InvalidFieldException(field, "is required");
+        }
+
+        return ResourceIds.IsValid(id) ? id : throw new ResourceNotFoundException("webhook", id);
+    }
+}

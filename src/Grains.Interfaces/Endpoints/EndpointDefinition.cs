@@ -1,0 +1,23 @@
+using System.Collections.Immutable;
+
+namespace Webhooks.Endpoints;
+
+/// <summary>What an operator configures for a destination.</summary>
+[GenerateSerializer, Immutable, Alias("webhooks.EndpointDefinition")]
+public sealed record EndpointDefinition
+{
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
+
+    [Id(0)] public string Name { get; init; } = "";
+    /// <summary>Absolute http(s) URL; may contain {{ }} templates rendered per event.</summary>
+    [Id(1)] public string Url { get; init; } = "";
+    [Id(2)] public ImmutableArray<HttpHeader> Headers { get; init; } = [];
+    /// <summary>HMAC key; null when none. Never leaves the endpoint grain once stored.</summary>
+    [Id(3)] public string? Secret { get; init; }
+    [Id(4)] public bool SslVerification { get; init; } = true;
+    [Id(5)] public string CaFilePath { get; init; } = "";
+    [Id(6)] public TimeSpan Timeout { get; init; } = DefaultTimeout;
+    [Id(7)] public int MaxInFlight { get; init; } = 1;
+    [Id(8)] public EndpointKind Kind { get; init; } = EndpointKind.Custom;
+    [Id(9)] public string Description { get; init; } = "";
+}

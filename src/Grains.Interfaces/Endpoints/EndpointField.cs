@@ -1,0 +1,21 @@
+namespace Webhooks.Endpoints;
+
+/// <summary>Updatable fields of an endpoint, named as in the API's field masks.</summary>
+public static class EndpointField
+{
+    public const string Name = "name";
+    public const string Url = "url";
+    public const string Headers = "headers";
+    public const string Secret = "secret";
+    public const string SslVerification = "ssl_verification";
+    public const string CaFilePath = "ca_file_path";
+    public const string Timeout = "timeout";
+    public const string MaxInFlight = "max_in_flight";
+    public const string Kind = "kind";
+    public const string Description = "description";
+
+    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
+    {
+        Name, Url, Headers, Secret, SslVerification, CaFilePath, Timeout, MaxInFlight, Kind, Description,
+    };
+}

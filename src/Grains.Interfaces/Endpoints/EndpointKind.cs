@@ -1,0 +1,9 @@
+namespace Webhooks.Endpoints;
+
+[GenerateSerializer, Alias("webhooks.EndpointKind")]
+public enum EndpointKind
+{
+    Custom = 0,
+    Slack = 1,
+    Zapier = 2,
+}

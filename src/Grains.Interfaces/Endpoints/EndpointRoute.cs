@@ -1,0 +1,12 @@
+namespace Webhooks.Endpoints;
+
+/// <summary>What a webhook needs to address an endpoint: its URL template and the version of that URL.</summary>
+[GenerateSerializer, Immutable, Alias("webhooks.EndpointRoute")]
+public sealed record EndpointRoute
+{
+    [Id(0)] public required string Url { get; init; }
+    /// <summary>True when <see cref="Url"/> contains {{ }} and must be rendered per event.</summary>
+    [Id(1)] public bool IsTemplate { get; init; }
+    /// <summary>Changes whenever the URL changes.</summary>
+    [Id(2)] public long UrlVersion { get; init; }
+}

@@ -1,0 +1,19 @@
+namespace Webhooks.Endpoints;
+
+/// <summary>Live delivery state of one endpoint, served from the grain's memory (dashboards poll it).</summary>
+[GenerateSerializer, Immutable, Alias("webhooks.EndpointStatus")]
+public sealed record EndpointStatus
+{
+    [Id(0)] public required string EndpointId { get; init; }
+    [Id(1)] public long Queued { get; init; }
+    [Id(2)] public int InFlight { get; init; }
+    [Id(3)] public long Delivered { get; init; }
+    [Id(4)] public long Failed { get; init; }
+    [Id(5)] public int LastStatusCode { get; init; }
+    [Id(6)] public string LastError { get; init; } = "";
+    [Id(7)] public DateTimeOffset? LastAttemptAt { get; init; }
+    [Id(8)] public int MaxInFlight { get; init; }
+    [Id(9)] public int QueueCapacity { get; init; }
+    [Id(10)] public long Attempts { get; init; }
+    [Id(11)] public int WaitingEnqueuers { get; init; }
+}

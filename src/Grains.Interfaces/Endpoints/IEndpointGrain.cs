@@ -1,0 +1,37 @@
+using System.Collections.Immutable;
+using Orleans.Concurrency;
+using Webhooks.Deliveries;
+
+namespace Webhooks.Endpoints;
+
+/// <summary>One per endpoint (key: endpoint id): owns its definition and serializes its deliveries.</summary>
+[Alias("webhooks.IEndpointGrain")]
+public interface IEndpointGrain : IGrainWithStringKey
+{
+    [Alias("CreateAsync")]
+    Task<EndpointInfo> CreateAsync(EndpointDefinition definition, CancellationToken cancellationToken = default);
+
+    [Alias("GetAsync"), AlwaysInterleave]
+    Task<EndpointInfo> GetAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Replaces the named fields (see <see cref="EndpointField"/>) with those of <paramref name="changes"/>.</summary>
+    [Alias("UpdateAsync")]
+    Task<EndpointInfo> UpdateAsync(EndpointDefinition changes, ImmutableArray<string> fields, CancellationToken cancellationToken = default);
+
+    [Alias("DeleteAsync")]
+    Task DeleteAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Queues one delivery. Idempotent by (event id, webhook id). Waits while the queue is full
+    /// (backpressure) and throws <see cref="Errors.EndpointBusyException"/> if it stays full.</summary>
+    [Alias("EnqueueAsync")]
+    Task<EnqueueResult> EnqueueAsync(DeliveryRequest request, CancellationToken cancellationToken = default);
+
+    [Alias("GetStatusAsync"), AlwaysInterleave]
+    Task<EndpointStatus> GetStatusAsync(CancellationToken cancellationToken = default);
+
+    [Alias("ListDeliveriesAsync"), AlwaysInterleave]
+    Task<DeliveryPage> ListDeliveriesAsync(DeliveryQuery query, CancellationToken cancellationToken = default);
+
+    [Alias("GetDeliveryAsync"), AlwaysInterleave]
+    Task<DeliveryRecord?> GetDeliveryAsync(string deliveryId, CancellationToken cancellationToken = default);
+}

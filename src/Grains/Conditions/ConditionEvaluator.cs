@@ -1,0 +1,68 @@
+using Jint;
+using Jint.Native;
+using Jint.Native.Json;
+using Jint.Runtime;
+using Webhooks.Webhooks;
+
+namespace Webhooks.Conditions;
+
+/// <summary>Evaluates one webhook's condition. One instance per grain activation: a Jint engine is not
+/// thread-safe, and an activation runs one turn at a time.</summary>
+/// <remarks>Sandboxed: strict mode, no CLR access (Jint's default), no eval or Function(), and statement,
+/// time, memory, recursion and array-size limits that reset with every call.</remarks>
+public sealed class ConditionEvaluator : IDisposable
+{
+    private readonly Engine _engine;
+    private readonly JsValue _function;
+    private readonly JsonParser _json;
+
+    public ConditionEvaluator(string condition, ConditionOptions options)
+    {
+        var script = ConditionSource.Wrap(condition, "webhook.condition", options.MaxLength);
+        _engine = new Engine(o => o
+            .Strict()
+            .DisableStringCompilation()
+            .MaxStatements(options.MaxStatements)
+            .TimeoutInterval(options.Timeout)
+            .LimitMemory(options.MemoryBytes)
+            .LimitRecursion(options.MaxRecursion)
+            .MaxArraySize(options.MaxArraySize)
+            .RegexTimeoutInterval(options.Timeout));
+        _engine.Execute(Engine.PrepareScript(script, strict: true));
+        _function = _engine.GetValue(ConditionSource.FunctionName);
+        _json = new JsonParser(_engine);
+    }
+
+    /// <summary>True when the condition's value is truthy. Throws <see cref="ConditionException"/> otherwise
+    /// failing, including on runaway scripts.</summary>
+    public bool Evaluate(EventContext context)
+    {
+        try
+        {
+            var e = context.Event;
+            var snapshots = new JsObject(_engine);
+            snapshots.Set("prechange", Parse(e.Prechange));
+            snapshots.Set("postchange", Parse(e.Postchange));
+            var timestamp = context.Timestamp;
+            JsValue[] arguments =
+            [
+                e.Event, e.ObjectType, e.ObjectType, timestamp, e.Username, e.RequestId, Parse(e.Data), snapshots,
+                Parse(context.ChangesJson), e.ObjectId,
+            ];
+            return TypeConverter.ToBoolean(_engine.Call(_function, arguments));
+        }
+        catch (JavaScriptException ex)
+        {
+            throw new ConditionException($"condition threw: {ex.Message}", ex);
+        }
+        catch (Exception ex) when (ex is not ConditionException and not OutOfMemoryException)
+        {
+            // Limit violations (statements, time, memory, recursion) and engine errors.
+            throw new ConditionException($"condition failed: {ex.Message}", ex);
+        }
+    }
+
+    private JsValue Parse(string? json) => json is null ? JsValue.Null : _json.Parse(json);
+
+    public void Dispose() => _engine.Dispose();
+}

@@ -1,0 +1,33 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Webhooks.Delivery;
+
+/// <summary>How endpoints queue and retry (configuration section "Delivery").</summary>
+public sealed class DeliveryOptions
+{
+    public const string Section = "Delivery";
+
+    /// <summary>Deliveries an endpoint holds (queued plus in flight) before callers wait: the backpressure bound.</summary>
+    [Range(1, 1_000_000)] public int QueueCapacity { get; set; } = 1000;
+
+    /// <summary>How long a webhook waits for room at a full endpoint before the event is redelivered later.</summary>
+    public TimeSpan EnqueueWait { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Attempts per delivery, the first included.</summary>
+    [Range(1, 100)] public int MaxAttempts { get; set; } = 4;
+
+    /// <summary>Wait before retry n (the last value repeats).</summary>
+    public TimeSpan[] RetryDelays { get; set; } = [TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2)];
+
+    /// <summary>Finished deliveries kept per endpoint in the in-memory log.</summary>
+    [Range(0, 10_000_000)] public int LogCapacityPerEndpoint { get; set; } = 10_000;
+
+    /// <summary>Recent (event, webhook) pairs an endpoint remembers to drop redelivered requests.</summary>
+    [Range(100, 10_000_000)] public int DuplicateWindow { get; set; } = 10_000;
+
+    /// <summary>Bytes of a response body read (and later stored) per attempt.</summary>
+    [Range(0, 1_000_000)] public int MaxResponseBodyBytes { get; set; } = 20_000;
+
+    public TimeSpan RetryDelay(int retry) =>
+        RetryDelays.Length == 0 ? TimeSpan.FromSeconds(5) : RetryDelays[Math.Min(retry - 1, RetryDelays.Length - 1)];
+}

@@ -1,0 +1,141 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using Microsoft.Extensions.Options;
+using Webhooks.Deliveries;
+
+namespace Webhooks.Delivery;
+
+/// <summary>The embedded default's delivery log: per endpoint, every pending delivery and the most recent
+/// finished ones (bounded), in this silo's memory.</summary>
+internal sealed class InMemoryDeliveryStore(IOptions<DeliveryOptions> options) : IDeliveryStore
+{
+    private readonly ConcurrentDictionary<string, EndpointLog> _logs = new(StringComparer.Ordinal);
+    private readonly int _capacity = options.Value.LogCapacityPerEndpoint;
+
+    public Task AddAsync(DeliveryRecord record, CancellationToken cancellationToken)
+    {
+        Log(record.EndpointId).Add(record, _capacity);
+        return Task.CompletedTask;
+    }
+
+    public Task UpdateAsync(DeliveryRecord record, CancellationToken cancellationToken)
+    {
+        Log(record.EndpointId).Update(record);
+        return Task.CompletedTask;
+    }
+
+    public Task<DeliveryRecord?> GetAsync(string endpointId, long sequence, CancellationToken cancellationToken) =>
+        Task.FromResult(_logs.TryGetValue(endpointId, out var log) ? log.Get(sequence) : null);
+
+    public Task<DeliveryPage> QueryAsync(string endpointId, DeliveryQuery query, CancellationToken cancellationToken) =>
+        Task.FromResult(_logs.TryGetValue(endpointId, out var log) ? log.Query(query) : new DeliveryPage());
+
+    private EndpointLog Log(string endpointId) => _logs.GetOrAdd(endpointId, static _ => new EndpointLog());
+
+    private sealed class EndpointLog
+    {
+        private readonly Lock _lock = new();
+        private readonly SortedSet<long> _order = [];
+        private readonly Dictionary<long, DeliveryRecord> _records = [];
+        private int _finished;
+
+        public void Add(DeliveryRecord record, int capacity)
+        {
+            lock (_lock)
+            {
+                if (_records.TryAdd(record.Sequence, record))
+                {
+                    _order.Add(record.Sequence);
+                }
+
+                if (_finished > capacity)
+                {
+                    EvictOldestFinished(_finished - capacity);
+                }
+            }
+        }
+
+        public void Update(DeliveryRecord record)
+        {
+            lock (_lock)
+            {
+                if (_records.TryGetValue(record.Sequence, out var previous))
+                {
+                    if (previous.Status == DeliveryStatus.Pending && record.Status != DeliveryStatus.Pending)
+                    {
+                        _finished++;
+                    }
+
+                    _records[record.Sequence] = record;
+                }
+            }
+        }
+
+        public DeliveryRecord? Get(long sequence)
+        {
+            lock (_lock)
+            {
+                return _records.GetValueOrDefault(sequence);
+            }
+        }
+
+        public DeliveryPage Query(DeliveryQuery query)
+        {
+            var after = DeliveryCursor.FromToken(query.PageToken);
+            var items = ImmutableArray.CreateBuilder<DeliveryRecord>(query.PageSize);
+            var more = false;
+            lock (_lock)
+            {
+                foreach (var sequence in _order.Reverse())
+                {
+                    var record = _records[sequence];
+                    if ((after is { } cursor && DeliveryCursor.Of(record).CompareTo(cursor) <= 0)
+                        || (query.WebhookId is { } webhook && record.WebhookId != webhook)
+                        || (query.EventId is { } eventId && record.EventId != eventId)
+                        || (query.Status is { } status && record.Status != status))
+                    {
+                        continue;
+                    }
+
+                    if (items.Count == query.PageSize)
+                    {
+                        more = true;
+                        break;
+                    }
+
+                    items.Add(record);
+                }
+            }
+
+            return new DeliveryPage
+            {
+                Items = items.ToImmutable(),
+                NextPageToken = more ? DeliveryCursor.Of(items[^1]).ToToken() : null,
+            };
+        }
+
+        private void EvictOldestFinished(int count)
+        {
+            var evicted = new List<long>(count);
+            foreach (var sequence in _order)
+            {
+                if (evicted.Count == count)
+                {
+                    break;
+                }
+
+                if (_records[sequence].Status != DeliveryStatus.Pending)
+                {
+                    evicted.Add(sequence);
+                }
+            }
+
+            foreach (var sequence in evicted)
+            {
+                _order.Remove(sequence);
+                _records.Remove(sequence);
+                _finished--;
+            }
+        }
+    }
+}

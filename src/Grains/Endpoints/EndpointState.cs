@@ -1,0 +1,15 @@
+namespace Webhooks.Endpoints;
+
+[GenerateSerializer, Alias("webhooks.EndpointState")]
+public sealed class EndpointState
+{
+    /// <summary>Null when the endpoint does not exist (never created, or deleted).</summary>
+    [Id(0)] public EndpointDefinition? Definition { get; set; }
+    [Id(1)] public DateTimeOffset CreatedAt { get; set; }
+    [Id(2)] public DateTimeOffset UpdatedAt { get; set; }
+    [Id(3)] public long Version { get; set; }
+    /// <summary>Bumped whenever the URL changes, so webhooks re-render a cached URL template.</summary>
+    [Id(4)] public long UrlVersion { get; set; }
+    /// <summary>Delivery sequences below this may have been used; a new activation continues from here.</summary>
+    [Id(5)] public long SequenceReservedUpTo { get; set; }
+}

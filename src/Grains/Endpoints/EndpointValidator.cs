@@ -1,0 +1,163 @@
+using System.Collections.Immutable;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Webhooks.Errors;
+using Webhooks.Templates;
+
+namespace Webhooks.Endpoints;
+
+/// <summary>Normalizes an endpoint definition and rejects anything that could not work, naming the field.</summary>
+public static class EndpointValidator
+{
+    public const int MaxNameLength = 150;
+    public const int MaxUrlLength = 500;
+    public const int MaxSecretLength = 255;
+    public const int MaxHeaders = 50;
+    public const int MaxInFlightLimit = 256;
+    public static readonly TimeSpan MaxTimeout = TimeSpan.FromMinutes(5);
+
+    public static EndpointDefinition Normalize(EndpointDefinition d, TemplateCompiler templates)
+    {
+        var name = d.Name.Trim();
+        if (name.Length == 0)
+        {
+            throw new InvalidFieldException("endpoint.name", "is required");
+        }
+
+        if (name.Length > MaxNameLength)
+        {
+            throw new InvalidFieldException("endpoint.name", $"must be at most {MaxNameLength} characters");
+        }
+
+        var url = d.Url.Trim();
+        ValidateUrl(url, templates);
+
+        if (d.Headers.Length > MaxHeaders)
+        {
+            throw new InvalidFieldException("endpoint.headers", $"at most {MaxHeaders} headers");
+        }
+
+        var headers = ImmutableArray.CreateBuilder<HttpHeader>(d.Headers.Length);
+        for (var i = 0; i < d.Headers.Length; i++)
+        {
+            var header = d.Headers[i];
+            var field = $"endpoint.headers[{i}]";
+            var headerName = header.Name.Trim();
+            if (!HeaderNames.IsToken(headerName))
+            {
+                throw new InvalidFieldException($"{field}.name", $"'{header.Name}' is not a valid header name");
+            }
+
+            if (HeaderNames.Reserved.Contains(headerName))
+            {
+                throw new InvalidFieldException($"{field}.name", $"'{headerName}' is set by the service and cannot be configured");
+            }
+
+            if (header.Value.AsSpan().ContainsAny('\r', '\n', '\0'))
+            {
+                throw new InvalidFieldException($"{field}.value", "must not contain line breaks");
+            }
+
+            headers.Add(new HttpHeader { Name = headerName, Value = header.Value.Trim() });
+        }
+
+        if (d.Secret is { Length: > MaxSecretLength })
+        {
+            throw new InvalidFieldException("endpoint.secret", $"must be at most {MaxSecretLength} characters");
+        }
+
+        var caFile = d.CaFilePath.Trim();
+        if (caFile.Length > 0)
+        {
+            ValidateCaFile(caFile);
+        }
+
+        var timeout = d.Timeout == TimeSpan.Zero ? EndpointDefinition.DefaultTimeout : d.Timeout;
+        if (timeout < TimeSpan.FromMilliseconds(1) || timeout > MaxTimeout)
+        {
+            throw new InvalidFieldException("endpoint.timeout", $"must be between 1 ms and {MaxTimeout.TotalMinutes} minutes");
+        }
+
+        var maxInFlight = d.MaxInFlight == 0 ? 1 : d.MaxInFlight;
+        if (maxInFlight is < 1 or > MaxInFlightLimit)
+        {
+            throw new InvalidFieldException("endpoint.max_in_flight", $"must be between 1 and {MaxInFlightLimit}");
+        }
+
+        if (!Enum.IsDefined(d.Kind))
+        {
+            throw new InvalidFieldException("endpoint.kind", "must be custom, slack or zapier");
+        }
+
+        return d with
+        {
+            Name = name,
+            Url = url,
+            Headers = headers.MoveToImmutable(),
+            Secret = string.IsNullOrEmpty(d.Secret) ? null : d.Secret,
+            CaFilePath = caFile,
+            Timeout = timeout,
+            MaxInFlight = maxInFlight,
+            Description = d.Description.Trim(),
+        };
+    }
+
+    private static void ValidateUrl(string url, TemplateCompiler templates)
+    {
+        const string field = "endpoint.url";
+        if (url.Length == 0)
+        {
+            throw new InvalidFieldException(field, "is required");
+        }
+
+        if (url.Length > MaxUrlLength)
+        {
+            throw new InvalidFieldException(field, $"must be at most {MaxUrlLength} characters");
+        }
+
+        if (TemplateCompiler.IsTemplate(url))
+        {
+            templates.Compile(url, field);
+            if (!url.StartsWith("http://", StringComparison.OrdinalIgnoreCase) && !url.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidFieldException(field, "must start with http:// or https://");
+            }
+
+            return;
+        }
+
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
+            || string.IsNullOrEmpty(uri.Host))
+        {
+            throw new InvalidFieldException(field, $"'{url}' is not an absolute http or https URL");
+        }
+
+        if (uri.UserInfo.Length > 0)
+        {
+            throw new InvalidFieldException(field, "must not contain credentials; use a header such as Authorization");
+        }
+    }
+
+    private static void ValidateCaFile(string path)
+    {
+        const string field = "endpoint.ca_file_path";
+        if (!Path.IsPathFullyQualified(path))
+        {
+            throw new InvalidFieldException(field, "must be an absolute path");
+        }
+
+        try
+        {
+            var certificates = new X509Certificate2Collection();
+            certificates.ImportFromPemFile(path);
+            if (certificates.Count == 0)
+            {
+                throw new InvalidFieldException(field, $"'{path}' holds no PEM certificate");
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException)
+        {
+            throw new InvalidFieldException(field, $"cannot read a PEM certificate from '{path}': {ex.Message}");
+        }
+    }
+}

@@ -1,0 +1,65 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Streams;
+using Webhooks.Conditions;
+using Webhooks.Delivery;
+using Webhooks.Diagnostics;
+using Webhooks.Events;
+using Webhooks.Streaming;
+using Webhooks.Templates;
+
+namespace Webhooks.Hosting;
+
+public static class WebhooksSiloBuilderExtensions
+{
+    /// <summary>Adds the webhook grains, their services, storage and the event streams to a silo.
+    /// Clustering is the host's choice.</summary>
+    public static ISiloBuilder AddWebhooks(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var services = silo.Services;
+        AddValidatedOptions<StorageOptions>(services, configuration, StorageOptions.Section)
+            .Validate(o => o.Provider == StorageOptions.Memory,
+                $"Storage:Provider must be '{StorageOptions.Memory}' (the durable '{StorageOptions.Postgres}' mode is not built yet)");
+        AddValidatedOptions<EventQueueOptions>(services, configuration, EventQueueOptions.Section)
+            .Validate(o => o.PublishWait > TimeSpan.Zero && o.PollInterval > TimeSpan.Zero, "Streams:PublishWait and Streams:PollInterval must be positive");
+        AddValidatedOptions<DeliveryOptions>(services, configuration, DeliveryOptions.Section)
+            .Validate(o => o.EnqueueWait > TimeSpan.Zero && o.RetryDelays.All(d => d >= TimeSpan.Zero), "Delivery:EnqueueWait must be positive and Delivery:RetryDelays not negative");
+        AddValidatedOptions<ConditionOptions>(services, configuration, ConditionOptions.Section)
+            .Validate(o => o.Timeout > TimeSpan.Zero, "Conditions:Timeout must be positive");
+        AddValidatedOptions<TemplateLimits>(services, configuration, TemplateLimits.Section);
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IDeliveryStore, InMemoryDeliveryStore>();
+        services.AddSingleton<TemplateCompiler>();
+        services.AddSingleton<DeliverySender>();
+        services.AddSingleton<WebhooksMetrics>();
+        services.AddHttpClient();
+        services.ConfigureHttpClientDefaults(http => http.RemoveAllLoggers());
+        services.AddSingleton<IConfigureOptions<HttpClientFactoryOptions>, DeliveryHttpClients>();
+
+        silo.AddMemoryGrainStorage(StorageNames.Definitions);
+        silo.AddMemoryGrainStorage(StorageNames.PubSub);
+
+        silo.AddPersistentStreams(EventStreams.Provider, EventQueueAdapterFactory.Create, stream =>
+        {
+            stream.ConfigureStreamPubSub(StreamPubSubType.ExplicitGrainBasedOnly);
+            stream.ConfigurePullingAgent(agent => agent.Configure<IOptions<EventQueueOptions>>((o, queues) =>
+            {
+                o.GetQueueMsgsTimerPeriod = queues.Value.PollInterval;
+                // A subscriber that cannot take an event yet (its endpoint is full) is retried until it can:
+                // giving up would drop the event for that webhook. Subscribers skip events they already handled.
+                o.MaxEventDeliveryTime = TimeSpan.FromDays(365);
+            }));
+        });
+
+        return silo;
+    }
+
+    private static OptionsBuilder<T> AddValidatedOptions<T>(IServiceCollection services, IConfiguration configuration, string section)
+        where T : class =>
+        services.AddOptions<T>().Bind(configuration.GetSection(section)).ValidateDataAnnotations().ValidateOnStart();
+}

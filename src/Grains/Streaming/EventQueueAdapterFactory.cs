@@ -1,0 +1,67 @@
+using System.Collections.Immutable;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Providers.Streams.Common;
+using Orleans.Streams;
+using Webhooks.Events;
+
+namespace Webhooks.Streaming;
+
+/// <summary>Persistent-stream adapter over bounded queue grains: the pulling agents, their cache and its
+/// backpressure come from Orleans; the storage behind the queues is ours.</summary>
+internal sealed class EventQueueAdapterFactory : IQueueAdapterFactory, IQueueAdapter
+{
+    private readonly IGrainFactory _grains;
+    private readonly EventQueueOptions _options;
+    private readonly HashRingBasedStreamQueueMapper _mapper;
+    private readonly SimpleQueueAdapterCache _cache;
+    private readonly Task<IStreamFailureHandler> _failureHandler = Task.FromResult<IStreamFailureHandler>(new NoOpStreamDeliveryFailureHandler(false));
+
+    public EventQueueAdapterFactory(string name, IGrainFactory grains, EventQueueOptions options, ILoggerFactory loggerFactory)
+    {
+        Name = name;
+        _grains = grains;
+        _options = options;
+        _mapper = new HashRingBasedStreamQueueMapper(new HashRingStreamQueueMapperOptions { TotalQueueCount = options.QueueCount }, name);
+        _cache = new SimpleQueueAdapterCache(new SimpleQueueCacheOptions { CacheSize = options.CacheSize }, name, loggerFactory);
+    }
+
+    public static EventQueueAdapterFactory Create(IServiceProvider services, string name) =>
+        new(name,
+            services.GetRequiredService<IGrainFactory>(),
+            services.GetRequiredService<IOptions<EventQueueOptions>>().Value,
+            services.GetRequiredService<ILoggerFactory>());
+
+    public string Name { get; }
+
+    public bool IsRewindable => false;
+
+    public StreamProviderDirection Direction => StreamProviderDirection.ReadWrite;
+
+    [Obsolete("Use the overload which accepts a CancellationToken.")]
+    public Task<IQueueAdapter> CreateAdapter() => Task.FromResult<IQueueAdapter>(this);
+
+    public Task<IQueueAdapter> CreateAdapter(CancellationToken cancellationToken) => Task.FromResult<IQueueAdapter>(this);
+
+    public IQueueAdapterCache GetQueueAdapterCache() => _cache;
+
+    public IStreamQueueMapper GetStreamQueueMapper() => _mapper;
+
+    public Task<IStreamFailureHandler> GetDeliveryFailureHandler(QueueId queueId) => _failureHandler;
+
+    public IQueueAdapterReceiver CreateReceiver(QueueId queueId) => new EventQueueReceiver(QueueGrain(queueId));
+
+    public Task QueueMessageBatchAsync<T>(StreamId streamId, IEnumerable<T> events, StreamSequenceToken? token, Dictionary<string, object>? requestContext)
+    {
+        var batch = new EventBatch
+        {
+            StreamId = streamId,
+            Events = events is ImmutableArray<ObjectEvent> array ? array : events.Cast<ObjectEvent>().ToImmutableArray(),
+        };
+        return QueueGrain(_mapper.GetQueueForStream(streamId)).EnqueueAsync(batch, _options.PublishWait);
+    }
+
+    private IEventQueueGrain QueueGrain(QueueId queueId) => _grains.GetGrain<IEventQueueGrain>($"{Name}/{queueId}");
+}

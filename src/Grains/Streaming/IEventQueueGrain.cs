@@ -1,0 +1,29 @@
+using System.Collections.Immutable;
+using Orleans.Concurrency;
+
+namespace Webhooks.Streaming;
+
+/// <summary>One in-memory stream queue (key: "{provider}/{queue}"), bounded: enqueuers wait while it is full.</summary>
+/// <remarks>Entries count against the bound until the pulling agent acknowledges them, i.e. until every
+/// consumer has processed them, so a slow consumer holds publishers back instead of growing memory.</remarks>
+[Alias("webhooks.IEventQueueGrain")]
+public interface IEventQueueGrain : IGrainWithStringKey
+{
+    /// <summary>Waits for room up to <paramref name="maxWait"/>, then throws <see cref="Errors.BacklogFullException"/>.</summary>
+    [Alias("EnqueueAsync")]
+    Task EnqueueAsync(EventBatch batch, TimeSpan maxWait, CancellationToken cancellationToken = default);
+
+    /// <summary>Batches not yet handed out, oldest first.</summary>
+    [Alias("DequeueAsync")]
+    Task<ImmutableArray<EventBatch>> DequeueAsync(int maxCount, CancellationToken cancellationToken = default);
+
+    [Alias("AckAsync"), AlwaysInterleave]
+    Task AckAsync(ImmutableArray<long> sequenceNumbers, CancellationToken cancellationToken = default);
+
+    /// <summary>A new reader took over: hand out every unacknowledged batch again.</summary>
+    [Alias("RewindAsync")]
+    Task RewindAsync(CancellationToken cancellationToken = default);
+
+    [Alias("GetCountAsync"), AlwaysInterleave]
+    Task<int> GetCountAsync(CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,15 @@
+using System.Collections.Immutable;
+
+namespace Webhooks.Webhooks;
+
+[GenerateSerializer, Alias("webhooks.WebhookState")]
+public sealed class WebhookState
+{
+    /// <summary>Null when the webhook does not exist (never created, or deleted).</summary>
+    [Id(0)] public WebhookDefinition? Definition { get; set; }
+    [Id(1)] public DateTimeOffset CreatedAt { get; set; }
+    [Id(2)] public DateTimeOffset UpdatedAt { get; set; }
+    /// <summary>Stream keys this webhook holds subscriptions on, so that a change of definition (or a crash
+    /// half-way through one) can be reconciled on the next activation.</summary>
+    [Id(3)] public ImmutableArray<string> SubscribedStreams { get; set; } = [];
+}

@@ -1,0 +1,10 @@
+namespace Webhooks.Silo;
+
+internal static partial class StartupLog
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "Webhooks silo ready: gRPC on {GrpcUrl}, JSON/HTTP on {HttpUrl}, cluster '{ClusterId}'")]
+    public static partial void Listening(ILogger logger, string grpcUrl, string httpUrl, string clusterId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Storage:Provider=memory: NOT DURABLE. Endpoints, webhooks, queued deliveries and the delivery log live in memory and are lost when the silo stops.")]
+    public static partial void NotDurable(ILogger logger);
+}

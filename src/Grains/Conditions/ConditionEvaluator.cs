@@ -47,7 +47,7 @@ public sealed class ConditionEvaluator : IDisposable
             JsValue[] arguments =
             [
                 e.Event, e.ObjectType, e.ObjectType, timestamp, e.Username, e.RequestId, Parse(e.Data), snapshots,
-                Parse(context.ChangesJson), e.ObjectId,
+                Parse(context.ChangesJson), e.ObjectId, e.EventId,
             ];
             return TypeConverter.ToBoolean(_engine.Call(_function, arguments));
         }

@@ -13,7 +13,7 @@ public static class ConditionSource
 
     // The evaluator passes the event context positionally in this order.
     public static readonly string[] Parameters =
-        ["event", "object_type", "model", "timestamp", "username", "request_id", "data", "snapshots", "changes", "object_id"];
+        ["event", "object_type", "model", "timestamp", "username", "request_id", "data", "snapshots", "changes", "object_id", "event_id"];
 
     private static readonly string Prefix = $"function {FunctionName}({string.Join(", ", Parameters)}) {{\n";
 

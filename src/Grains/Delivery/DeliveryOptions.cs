@@ -16,8 +16,12 @@ public sealed class DeliveryOptions
     /// <summary>Attempts per delivery, the first included.</summary>
     [Range(1, 100)] public int MaxAttempts { get; set; } = 4;
 
-    /// <summary>Wait before retry n (the last value repeats).</summary>
-    public TimeSpan[] RetryDelays { get; set; } = [TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2)];
+    /// <summary>Used when <see cref="RetryDelays"/> is empty.</summary>
+    public static readonly TimeSpan[] DefaultRetryDelays = [TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2)];
+
+    /// <summary>Wait before retry n (the last value repeats). Empty by default because configuration binding
+    /// appends to an array instead of replacing it; <see cref="DefaultRetryDelays"/> applies then.</summary>
+    public TimeSpan[] RetryDelays { get; set; } = [];
 
     /// <summary>Finished deliveries kept per endpoint in the in-memory log.</summary>
     [Range(0, 10_000_000)] public int LogCapacityPerEndpoint { get; set; } = 10_000;
@@ -28,6 +32,9 @@ public sealed class DeliveryOptions
     /// <summary>Bytes of a response body read (and later stored) per attempt.</summary>
     [Range(0, 1_000_000)] public int MaxResponseBodyBytes { get; set; } = 20_000;
 
-    public TimeSpan RetryDelay(int retry) =>
-        RetryDelays.Length == 0 ? TimeSpan.FromSeconds(5) : RetryDelays[Math.Min(retry - 1, RetryDelays.Length - 1)];
+    public TimeSpan RetryDelay(int retry)
+    {
+        var delays = RetryDelays.Length == 0 ? DefaultRetryDelays : RetryDelays;
+        return delays[Math.Clamp(retry - 1, 0, delays.Length - 1)];
+    }
 }

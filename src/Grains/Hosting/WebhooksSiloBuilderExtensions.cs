@@ -47,6 +47,7 @@ public static class WebhooksSiloBuilderExtensions
         silo.AddPersistentStreams(EventStreams.Provider, EventQueueAdapterFactory.Create, stream =>
         {
             stream.ConfigureStreamPubSub(StreamPubSubType.ExplicitGrainBasedOnly);
+            stream.ConfigureBackoffProvider((_, _) => new StreamRetryBackoff());
             stream.ConfigurePullingAgent(agent => agent.Configure<IOptions<EventQueueOptions>>((o, queues) =>
             {
                 o.GetQueueMsgsTimerPeriod = queues.Value.PollInterval;

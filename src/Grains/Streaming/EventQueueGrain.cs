@@ -7,6 +7,10 @@ namespace Webhooks.Streaming;
 
 /// <summary>In-memory bounded stream queue. Reentrant so that the reader keeps draining and acknowledging
 /// while publishers wait for room; every state change happens between awaits, so turns never overlap.</summary>
+/// <remarks>The bound counts events not yet handed to the pulling agent. Handed-out batches stay until
+/// acknowledged (a new reader gets them again) but do not count: the agent's cache bounds them and stops
+/// reading while a slow consumer pins it, which is what fills this queue and holds publishers back. Counting
+/// them would deadlock, since the cache releases its newest bucket only when newer events arrive.</remarks>
 [GrainType("event-queue"), Reentrant]
 internal sealed class EventQueueGrain(IOptions<EventQueueOptions> options, TimeProvider time) : Grain, IEventQueueGrain
 {
@@ -14,7 +18,7 @@ internal sealed class EventQueueGrain(IOptions<EventQueueOptions> options, TimeP
     private readonly SortedDictionary<long, EventBatch> _unacknowledged = [];
     private Queue<EventBatch> _ready = new();
     private long _nextSequence = 1;
-    private int _eventCount;
+    private int _readyEvents;
     private TaskCompletionSource? _roomAvailable;
 
     public async Task EnqueueAsync(EventBatch batch, TimeSpan maxWait, CancellationToken cancellationToken)
@@ -27,13 +31,13 @@ internal sealed class EventQueueGrain(IOptions<EventQueueOptions> options, TimeP
 
         var deadline = time.GetTimestamp() + (long)(maxWait.TotalSeconds * time.TimestampFrequency);
         // An oversized batch is still let into an empty queue, or it could never be accepted.
-        while (_eventCount > 0 && _eventCount + count > _capacity)
+        while (_readyEvents > 0 && _readyEvents + count > _capacity)
         {
             var remaining = time.GetElapsedTime(time.GetTimestamp(), deadline);
             if (remaining <= TimeSpan.Zero)
             {
                 throw new BacklogFullException(
-                    $"the event queue stayed full ({_eventCount} events waiting for delivery) for {maxWait.TotalSeconds:0.#} s; publish again later");
+                    $"the event queue stayed full ({_readyEvents} events waiting for delivery) for {maxWait.TotalSeconds:0.#} s; publish again later");
             }
 
             _roomAvailable ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -50,7 +54,7 @@ internal sealed class EventQueueGrain(IOptions<EventQueueOptions> options, TimeP
         var stored = batch with { SequenceNumber = _nextSequence++ };
         _unacknowledged.Add(stored.SequenceNumber, stored);
         _ready.Enqueue(stored);
-        _eventCount += count;
+        _readyEvents += count;
     }
 
     public Task<ImmutableArray<EventBatch>> DequeueAsync(int maxCount, CancellationToken cancellationToken)
@@ -63,6 +67,7 @@ internal sealed class EventQueueGrain(IOptions<EventQueueOptions> options, TimeP
         var result = ImmutableArray.CreateBuilder<EventBatch>(Math.Min(maxCount, _ready.Count));
         while (result.Count < maxCount && _ready.TryDequeue(out var batch))
         {
+            _readyEvents -= batch.Events.Length;
             // Skips batches acknowledged after a rewind put them back.
             if (_unacknowledged.ContainsKey(batch.SequenceNumber))
             {
@@ -70,6 +75,7 @@ internal sealed class EventQueueGrain(IOptions<EventQueueOptions> options, TimeP
             }
         }
 
+        SignalRoom();
         return Task.FromResult(result.ToImmutable());
     }
 
@@ -77,16 +83,7 @@ internal sealed class EventQueueGrain(IOptions<EventQueueOptions> options, TimeP
     {
         foreach (var sequence in sequenceNumbers)
         {
-            if (_unacknowledged.Remove(sequence, out var batch))
-            {
-                _eventCount -= batch.Events.Length;
-            }
-        }
-
-        if (_roomAvailable is { } room)
-        {
-            _roomAvailable = null;
-            room.TrySetResult();
+            _unacknowledged.Remove(sequence);
         }
 
         return Task.CompletedTask;
@@ -95,8 +92,18 @@ internal sealed class EventQueueGrain(IOptions<EventQueueOptions> options, TimeP
     public Task RewindAsync(CancellationToken cancellationToken)
     {
         _ready = new Queue<EventBatch>(_unacknowledged.Values);
+        _readyEvents = _ready.Sum(b => b.Events.Length);
         return Task.CompletedTask;
     }
 
-    public Task<int> GetCountAsync(CancellationToken cancellationToken) => Task.FromResult(_eventCount);
+    public Task<int> GetCountAsync(CancellationToken cancellationToken) => Task.FromResult(_readyEvents);
+
+    private void SignalRoom()
+    {
+        if (_roomAvailable is { } room)
+        {
+            _roomAvailable = null;
+            room.TrySetResult();
+        }
+    }
 }

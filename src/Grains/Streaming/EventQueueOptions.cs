@@ -17,7 +17,7 @@ public sealed class EventQueueOptions
     public TimeSpan PublishWait { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Batches the pulling agent caches per queue; past it the agent stops reading (backpressure).</summary>
-    [Range(16, 1_000_000)] public int CacheSize { get; set; } = 1024;
+    [Range(16, 1_000_000)] public int CacheSize { get; set; } = 512;
 
     /// <summary>How often an idle pulling agent polls its queue.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(10);

@@ -4,8 +4,8 @@ using Orleans.Concurrency;
 namespace Webhooks.Streaming;
 
 /// <summary>One in-memory stream queue (key: "{provider}/{queue}"), bounded: enqueuers wait while it is full.</summary>
-/// <remarks>Entries count against the bound until the pulling agent acknowledges them, i.e. until every
-/// consumer has processed them, so a slow consumer holds publishers back instead of growing memory.</remarks>
+/// <remarks>Events count against the bound until the pulling agent takes them; the agent stops taking while a
+/// slow consumer pins its cache, so publishers wait instead of memory growing.</remarks>
 [Alias("webhooks.IEventQueueGrain")]
 public interface IEventQueueGrain : IGrainWithStringKey
 {
@@ -24,6 +24,7 @@ public interface IEventQueueGrain : IGrainWithStringKey
     [Alias("RewindAsync")]
     Task RewindAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>Events waiting to be taken by the pulling agent.</summary>
     [Alias("GetCountAsync"), AlwaysInterleave]
     Task<int> GetCountAsync(CancellationToken cancellationToken = default);
 }

@@ -11,6 +11,7 @@ public sealed class TemplateCompiler(IOptions<TemplateLimits> limits)
     private readonly FluidParser _parser = new();
     private readonly TemplateOptions _options = TemplateOptionsFactory.Create(limits.Value);
     private readonly TemplateLimits _limits = limits.Value;
+    private readonly RangeLimiter _ranges = new(limits.Value.MaxRangeLength);
 
     /// <summary>True when <paramref name="text"/> uses template syntax at all; plain text needs no rendering.</summary>
     public static bool IsTemplate(string text) => text.Contains("{{", StringComparison.Ordinal) || text.Contains("{%", StringComparison.Ordinal);
@@ -28,7 +29,7 @@ public sealed class TemplateCompiler(IOptions<TemplateLimits> limits)
             throw new InvalidFieldException(field, $"template syntax error: {error}");
         }
 
-        return template;
+        return _ranges.VisitTemplate(template);
     }
 
     /// <summary>Renders against the event context; throws <see cref="TemplateException"/> on failure.</summary>

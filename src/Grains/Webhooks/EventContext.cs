@@ -7,8 +7,8 @@ using Webhooks.Templates;
 namespace Webhooks.Webhooks;
 
 /// <summary>The context that conditions and templates see for one event, built lazily and at most once per
-/// event: NetBox's keys (event, timestamp, model, username, request_id, data, snapshots) plus object_type,
-/// object_id and, for "updated" events, changes.</summary>
+/// event: NetBox's keys (event, timestamp, model, username, request_id, data, snapshots) plus event_id,
+/// object_type, object_id and, for "updated" events, changes.</summary>
 public sealed class EventContext(ObjectEvent e)
 {
     private string? _timestamp;
@@ -51,6 +51,7 @@ public sealed class EventContext(ObjectEvent e)
         {
             writer.WriteStartObject();
             writer.WriteString("event", Event.Event);
+            writer.WriteString("event_id", Event.EventId);
             writer.WriteString("timestamp", Timestamp);
             writer.WriteString("model", Event.ObjectType);
             writer.WriteString("object_type", Event.ObjectType);
@@ -89,6 +90,7 @@ public sealed class EventContext(ObjectEvent e)
     private Dictionary<string, object?> BuildModel() => new(StringComparer.Ordinal)
     {
         ["event"] = Event.Event,
+        ["event_id"] = Event.EventId,
         ["timestamp"] = Timestamp,
         ["model"] = Event.ObjectType,
         ["object_type"] = Event.ObjectType,

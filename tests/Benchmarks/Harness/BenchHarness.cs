@@ -1,0 +1,159 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Webhooks.Benchmarks.Harness;
+
+/// <summary>The end-to-end benchmark: receiver up, then per scenario baseline → fresh silo → pipeline; results as a
+/// table and JSON. Exit code 0 only when every phase completed with nothing lost.</summary>
+public static class BenchHarness
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        HarnessOptions options;
+        try
+        {
+            options = HarnessOptions.Parse(args);
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException)
+        {
+            await Console.Error.WriteLineAsync(ex.Message);
+            await Console.Error.WriteLineAsync();
+            await Console.Error.WriteLineAsync(HarnessOptions.Usage);
+            return 2;
+        }
+
+        using var cancel = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            cancel.Cancel();
+            ChildProcess.KillAll();
+        };
+
+        var layout = Layout.Resolve(options);
+        var results = new BenchResults
+        {
+            StartedAt = DateTimeOffset.UtcNow,
+            Commit = Layout.GitCommit(layout.RepoRoot),
+            Machine = MachineInfo.Read(),
+            Options = Describe(options, layout),
+            LogDirectory = layout.LogDirectory,
+        };
+        Console.WriteLine($"Webhooks benchmark: mode {options.Mode}, scenarios {string.Join(", ", options.Scenarios)}; logs in {layout.LogDirectory}");
+
+        try
+        {
+            if (options.SiloDll is null && !options.NoBuild && options.Pipeline)
+            {
+                await SiloProcess.BuildAsync(layout, cancel.Token);
+            }
+
+            await using var receiver = await ReceiverProcess.StartAsync(layout, options.Verify, cancel.Token);
+            Console.WriteLine($"Receiver pid {receiver.Process.Pid} on 127.0.0.1:{receiver.Port}");
+            var runner = new ScenarioRunner(layout, options, receiver);
+            double? fanOutEventsPerSecond = null;
+            foreach (var name in options.Scenarios)
+            {
+                var scenario = options.Build(name, fanOutEventsPerSecond);
+                ScenarioResult result;
+                try
+                {
+                    result = await runner.RunAsync(scenario, results.Errors, cancel.Token);
+                }
+                catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or Grpc.Core.RpcException or HttpRequestException or IOException)
+                {
+                    results.Errors.Add($"{name}: {ex.Message}");
+                    Console.Error.WriteLine($"   {name} failed: {ex.Message}");
+                    continue;
+                }
+
+                results.Scenarios.Add(result);
+                if (name == "fanout" && result.Pipeline is { Completed: true } fanOut)
+                {
+                    fanOutEventsPerSecond = fanOut.EventsPerSecond;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            results.Errors.Add("cancelled");
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or FileNotFoundException or Grpc.Core.RpcException or HttpRequestException or IOException)
+        {
+            results.Errors.Add(ex.Message);
+        }
+        finally
+        {
+            ChildProcess.KillAll();
+        }
+
+        EvaluateTargets(results, options);
+        results.Success = results.Errors.Count == 0
+            && results.Scenarios.Count == options.Scenarios.Count
+            && results.Scenarios.All(s => (s.Pipeline is { Completed: true, Lost: 0 } || (!options.Pipeline && s.Pipeline is null))
+                                          && (s.Baseline is null || s.Baseline is { Completed: true, Lost: 0 }));
+
+        Console.WriteLine();
+        Console.WriteLine(ResultTable.Format(results));
+        if (options.Out is { } path)
+        {
+            var full = Path.GetFullPath(path);
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            await File.WriteAllTextAsync(full, JsonSerializer.Serialize(results, BenchResults.Json));
+            Console.WriteLine($"Results written to {full}");
+        }
+
+        Console.WriteLine(results.Success ? "OK" : $"FAILED (logs in {layout.LogDirectory})");
+        return results.Success ? 0 : 1;
+    }
+
+    private static void EvaluateTargets(BenchResults results, HarnessOptions options)
+    {
+        var fanOut = results.Scenarios.FirstOrDefault(s => s.Name == "fanout");
+        results.Targets.Add(new TargetResult(
+            "fanout-vs-baseline",
+            "memory mode fan-out deliveries/s >= 50 % of baseline requests/s",
+            fanOut?.Ratio,
+            fanOut?.Ratio is { } ratio && options.Mode == "memory" ? ratio >= 0.5 : null,
+            fanOut?.Ratio is { } r
+                ? string.Create(CultureInfo.InvariantCulture, $"{fanOut.Pipeline!.DeliveriesPerSecond:0} deliveries/s vs {fanOut.Baseline!.RequestsPerSecond:0} requests/s = {r:P0}")
+                : "fanout with baseline not run"));
+
+        var steady = results.Scenarios.FirstOrDefault(s => s.Name == "steady");
+        var p99 = steady?.Pipeline?.LatencyMs?.P99Ms;
+        var atHalf = options.Rate is null && fanOut?.Pipeline is { Completed: true };
+        results.Targets.Add(new TargetResult(
+            "steady-p99",
+            "p99 publish-to-arrival < 50 ms at half the maximum rate",
+            p99,
+            p99 is { } v && steady!.Pipeline!.Completed && atHalf ? v < 50 : null,
+            steady?.Pipeline is { } p
+                ? string.Create(CultureInfo.InvariantCulture, $"p99 {p99:0.0} ms at {p.TargetEventsPerSecond:0} events/s ({p.DeliveriesPerSecond:0} deliveries/s)")
+                    + (atHalf ? string.Create(CultureInfo.InvariantCulture, $", half the fan-out maximum of {fanOut!.Pipeline!.EventsPerSecond:0} events/s") : ", rate from --rate: not judged against the target")
+                : "steady not run"));
+    }
+
+    private static Dictionary<string, object?> Describe(HarnessOptions o, Layout layout) => new()
+    {
+        ["mode"] = o.Mode,
+        ["scenarios"] = o.Scenarios.ToArray(),
+        ["events"] = o.Events,
+        ["webhooks"] = o.Webhooks,
+        ["endpoints"] = o.Endpoints,
+        ["maxInFlight"] = o.MaxInFlight,
+        ["singleMaxInFlight"] = o.SingleMaxInFlight,
+        ["rate"] = o.Rate,
+        ["durationSeconds"] = o.DurationSeconds,
+        ["publishers"] = o.Publishers,
+        ["batch"] = o.Batch,
+        ["bodyBytes"] = o.BodyBytes,
+        ["defaultBody"] = o.DefaultBody,
+        ["warmupEvents"] = o.WarmupEvents,
+        ["verify"] = o.Verify,
+        ["baseline"] = o.Baseline,
+        ["smoke"] = o.Smoke,
+        ["siloArgs"] = o.SiloArgs.ToArray(),
+        ["configuration"] = layout.Configuration,
+        ["siloDll"] = layout.SiloDll,
+    };
+}

@@ -1,0 +1,274 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+
+namespace Webhooks.Benchmarks.Harness;
+
+/// <summary>A process the harness started: output goes to a log file, and it is killed with its whole tree on
+/// every exit path (dispose, Ctrl+C, SIGTERM, unhandled exception) through a process-wide registry.</summary>
+public sealed class ChildProcess : IAsyncDisposable
+{
+    private static readonly ConcurrentDictionary<int, ChildProcess> Live = new();
+    private static int _hooksInstalled;
+
+    private readonly Process _process;
+    private readonly StreamWriter _log;
+    private readonly Lock _logLock = new();
+
+    private ChildProcess(string name, Process process, StreamWriter log, string logPath)
+    {
+        Name = name;
+        _process = process;
+        _log = log;
+        LogPath = logPath;
+    }
+
+    public string Name { get; }
+
+    public string LogPath { get; }
+
+    public int Pid => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
+
+    /// <summary>Kills every child still running; safe to call from signal handlers and more than once.</summary>
+    public static void KillAll()
+    {
+        foreach (var child in Live.Values)
+        {
+            child.Kill();
+        }
+    }
+
+    public static ChildProcess Start(string name, string fileName, IEnumerable<string> arguments, string logPath,
+        string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null, bool keepStdinOpen = false)
+    {
+        InstallExitHooks();
+        var info = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = keepStdinOpen,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
+        };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        if (environment is not null)
+        {
+            foreach (var (key, value) in environment)
+            {
+                info.Environment[key] = value;
+            }
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
+        var log = new StreamWriter(logPath, append: false) { AutoFlush = true };
+        log.WriteLine($"$ {fileName} {string.Join(' ', info.ArgumentList)}");
+        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        var child = new ChildProcess(name, process, log, logPath);
+        process.OutputDataReceived += (_, e) => child.Write(e.Data);
+        process.ErrorDataReceived += (_, e) => child.Write(e.Data);
+        if (!process.Start())
+        {
+            throw new InvalidOperationException($"could not start {name}");
+        }
+
+        Live[process.Id] = child;
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return child;
+    }
+
+    /// <summary>Runs a command to completion (output to the log), failing on a non-zero exit code.</summary>
+    public static async Task RunToCompletionAsync(string name, string fileName, IEnumerable<string> arguments, string logPath,
+        string? workingDirectory, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        await using var child = Start(name, fileName, arguments, logPath, workingDirectory);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            await child._process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"{name} did not finish within {timeout.TotalSeconds:0} s; see {logPath}");
+        }
+
+        if (child._process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{name} failed with exit code {child._process.ExitCode}:\n{child.Tail(30)}\n(full log: {logPath})");
+        }
+    }
+
+    /// <summary>CPU time (user + system) and memory of the process from /proc; zeros where unavailable.</summary>
+    public ProcessSample Sample() => ProcessSample.Read(_process.Id);
+
+    public string Tail(int lines)
+    {
+        lock (_logLock)
+        {
+            _log.Flush();
+        }
+
+        try
+        {
+            using var stream = new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var reader = new StreamReader(stream);
+            var all = reader.ReadToEnd().Split('\n');
+            return string.Join('\n', all.TakeLast(lines));
+        }
+        catch (IOException ex)
+        {
+            return $"(log unreadable: {ex.Message})";
+        }
+    }
+
+    public void Kill()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            // Exiting as we speak.
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Kill();
+        try
+        {
+            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await _process.WaitForExitAsync(wait.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Gave up waiting for the output to close; the process itself was killed.
+        }
+        catch (InvalidOperationException)
+        {
+            // Never started.
+        }
+
+        Live.TryRemove(new KeyValuePair<int, ChildProcess>(_process.Id, this));
+        lock (_logLock)
+        {
+            _log.Dispose();
+        }
+
+        _process.Dispose();
+    }
+
+    private void Write(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_logLock)
+        {
+            try
+            {
+                _log.WriteLine(line);
+            }
+            catch (ObjectDisposedException)
+            {
+                // Output that arrives after dispose.
+            }
+        }
+    }
+
+    private static void InstallExitHooks()
+    {
+        if (Interlocked.Exchange(ref _hooksInstalled, 1) == 1)
+        {
+            return;
+        }
+
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => KillAll();
+        AppDomain.CurrentDomain.UnhandledException += (_, _) => KillAll();
+        Console.CancelKeyPress += (_, _) => KillAll();
+        if (!OperatingSystem.IsWindows())
+        {
+            PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => KillAll());
+            PosixSignalRegistration.Create(PosixSignal.SIGHUP, _ => KillAll());
+        }
+    }
+}
+
+/// <summary>A reading of /proc/{pid}: CPU seconds used so far, peak and current resident memory.</summary>
+public readonly record struct ProcessSample(double CpuSeconds, long PeakWorkingSetBytes, long WorkingSetBytes)
+{
+    private static readonly long ClockTicksPerSecond = ReadClockTicks();
+
+    public static ProcessSample Read(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            // Fields after the parenthesised command name; utime and stime are fields 14 and 15 overall.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            long peak = 0, current = 0;
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            {
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                {
+                    peak = ParseKb(line);
+                }
+                else if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                {
+                    current = ParseKb(line);
+                }
+            }
+
+            return new ProcessSample((double)ticks / ClockTicksPerSecond, peak, current);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return default;
+        }
+    }
+
+    private static long ParseKb(string line) =>
+        long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+
+    private static long ReadClockTicks()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return 100;
+        }
+
+        const int ScClkTck = 2;
+        var value = NativeMethods.sysconf(ScClkTck);
+        return value > 0 ? value : 100;
+    }
+
+    private static class NativeMethods
+    {
+        [DllImport("libc", SetLastError = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+#pragma warning disable CA5392, SYSLIB1054, IDE1006
+        public static extern long sysconf(int name);
+#pragma warning restore CA5392, SYSLIB1054, IDE1006
+    }
+}

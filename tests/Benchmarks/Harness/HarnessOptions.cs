@@ -1,0 +1,239 @@
+using System.Globalization;
+using Webhooks.Benchmarks.Workload;
+
+namespace Webhooks.Benchmarks.Harness;
+
+/// <summary>Command line of the end-to-end benchmark.</summary>
+public sealed class HarnessOptions
+{
+    public const string Usage = """
+        Webhooks end-to-end benchmark: starts the service (src/Silo) and a receiver as separate processes on
+        127.0.0.1, publishes through the gRPC API and measures deliveries against a plain-HttpClient baseline.
+
+          dotnet run -c Release --project tests/Benchmarks -- [options]
+          dotnet run -c Release --project tests/Benchmarks -- micro [BenchmarkDotNet options, e.g. --filter '*']
+
+        Options (defaults in brackets):
+          --mode memory              storage provider of the service [memory]
+          --scenario LIST            comma list of fanout, many-endpoints, single-endpoint, conditions, steady,
+                                     or all [fanout]
+          --events N                 events per throughput scenario [20000]
+          --webhooks N               webhooks (fanout/conditions/steady: 10, single-endpoint: 1)
+          --endpoints N              endpoints (fanout/conditions/steady: 10, many-endpoints: 100)
+          --max-in-flight N          per endpoint, fanout/conditions/steady [4]
+          --single-max-in-flight N   max_in_flight of the single-endpoint scenario [32]
+          --rate N                   steady events/s [half the fanout events/s measured in the same run]
+          --duration S               steady run length in seconds [20]
+          --publishers N             concurrent PublishBatch callers [4]
+          --batch N                  events per PublishBatch [100]
+          --body-bytes N             approximate delivery body size [1024]
+          --default-body             no body template: the service sends the JSON of the whole event context
+          --warmup N                 events published (and awaited) before measuring [events/10, 200..2000]
+          --timeout S                longest wait for all deliveries of one phase [300]
+          --stall S                  give up when nothing arrives for this long [30]
+          --verify none|sample|all   receiver checks X-Hook-Signature on none / 1 in 64 / every request [sample]
+          --no-baseline              skip the plain-HttpClient baseline
+          --baseline-only            run only the baseline (no silo)
+          --out FILE                 write results as JSON
+          --logs DIR                 child process logs [a new temp directory]
+          --silo-dll FILE            run this silo build instead of building src/Silo
+          --no-build                 use src/Silo/bin/<configuration>/net10.0 as it is
+          --configuration NAME       configuration to build and run src/Silo in [this assembly's, Release]
+          --silo-arg KEY=VALUE       extra service configuration, passed as --KEY=VALUE (repeatable)
+          --smoke                    a few thousand events, every signature verified; for the test suite
+        """;
+
+    public string Mode { get; set; } = "memory";
+    public List<string> Scenarios { get; } = [];
+    public int Events { get; set; } = 20_000;
+    public int? Webhooks { get; set; }
+    public int? Endpoints { get; set; }
+    public int? MaxInFlight { get; set; }
+    public int SingleMaxInFlight { get; set; } = 32;
+    public double? Rate { get; set; }
+    public double DurationSeconds { get; set; } = 20;
+    public int Publishers { get; set; } = 4;
+    public int Batch { get; set; } = 100;
+    public int BodyBytes { get; set; } = 1024;
+    public bool DefaultBody { get; set; }
+    public int? Warmup { get; set; }
+    public double TimeoutSeconds { get; set; } = 300;
+    public double StallSeconds { get; set; } = 30;
+    public string Verify { get; set; } = "sample";
+    public bool Baseline { get; set; } = true;
+    public bool Pipeline { get; set; } = true;
+    public string? Out { get; set; }
+    public string? LogDirectory { get; set; }
+    public string? SiloDll { get; set; }
+    public bool NoBuild { get; set; }
+    public string? Configuration { get; set; }
+    public List<string> SiloArgs { get; } = [];
+    public bool Smoke { get; set; }
+
+    public int WarmupEvents => Warmup ?? Math.Clamp(Events / 10, 200, 2000);
+
+    public static HarnessOptions Parse(string[] args)
+    {
+        var o = new HarnessOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{arg} needs a value");
+            int NextInt() => int.Parse(Next(), CultureInfo.InvariantCulture);
+            double NextDouble() => double.Parse(Next(), CultureInfo.InvariantCulture);
+            switch (arg)
+            {
+                case "--mode": o.Mode = Next(); break;
+                case "--scenario" or "--scenarios": o.Scenarios.AddRange(Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)); break;
+                case "--events": o.Events = NextInt(); break;
+                case "--webhooks": o.Webhooks = NextInt(); break;
+                case "--endpoints": o.Endpoints = NextInt(); break;
+                case "--max-in-flight": o.MaxInFlight = NextInt(); break;
+                case "--single-max-in-flight": o.SingleMaxInFlight = NextInt(); break;
+                case "--rate": o.Rate = NextDouble(); break;
+                case "--duration": o.DurationSeconds = NextDouble(); break;
+                case "--publishers": o.Publishers = NextInt(); break;
+                case "--batch": o.Batch = NextInt(); break;
+                case "--body-bytes": o.BodyBytes = NextInt(); break;
+                case "--default-body": o.DefaultBody = true; break;
+                case "--warmup": o.Warmup = NextInt(); break;
+                case "--timeout": o.TimeoutSeconds = NextDouble(); break;
+                case "--stall": o.StallSeconds = NextDouble(); break;
+                case "--verify": o.Verify = Next(); break;
+                case "--no-baseline": o.Baseline = false; break;
+                case "--baseline-only": o.Pipeline = false; break;
+                case "--out": o.Out = Next(); break;
+                case "--logs": o.LogDirectory = Next(); break;
+                case "--silo-dll": o.SiloDll = Next(); break;
+                case "--no-build": o.NoBuild = true; break;
+                case "--configuration" or "-c": o.Configuration = Next(); break;
+                case "--silo-arg": o.SiloArgs.Add(Next()); break;
+                case "--smoke": o.Smoke = true; break;
+                default: throw new ArgumentException($"unknown option '{arg}'");
+            }
+        }
+
+        if (o.Smoke)
+        {
+            o.ApplySmokeDefaults(args);
+        }
+
+        if (o.Scenarios.Count == 0)
+        {
+            o.Scenarios.Add("fanout");
+        }
+
+        if (o.Scenarios.Remove("all"))
+        {
+            o.Scenarios.InsertRange(0, Scenario.Names.Where(n => !o.Scenarios.Contains(n)));
+        }
+
+        foreach (var name in o.Scenarios)
+        {
+            if (!Scenario.Names.Contains(name))
+            {
+                throw new ArgumentException($"unknown scenario '{name}' (known: {string.Join(", ", Scenario.Names)}, all)");
+            }
+        }
+
+        // Steady needs a rate: the measured fan-out maximum comes first when it is in the same run.
+        if (o.Scenarios.Contains("steady") && o.Scenarios.Contains("fanout"))
+        {
+            o.Scenarios.Remove("fanout");
+            o.Scenarios.Insert(0, "fanout");
+            o.Scenarios.Remove("steady");
+            o.Scenarios.Add("steady");
+        }
+        else if (o.Scenarios.Contains("steady") && o.Rate is null)
+        {
+            throw new ArgumentException("--scenario steady needs --rate N, or fanout in the same run (then it runs at half the fan-out maximum)");
+        }
+
+        if (o.Events <= 0 || o.Publishers <= 0 || o.Batch <= 0 || o.DurationSeconds <= 0 || o.BodyBytes < 64)
+        {
+            throw new ArgumentException("--events, --publishers, --batch and --duration must be positive, --body-bytes at least 64");
+        }
+
+        if (o.Verify is not ("none" or "sample" or "all"))
+        {
+            throw new ArgumentException("--verify must be none, sample or all");
+        }
+
+        return o;
+    }
+
+    /// <summary>Small and strict: every signature checked. Explicit options given on the command line still win.</summary>
+    private void ApplySmokeDefaults(string[] args)
+    {
+        bool Given(string name) => args.Contains(name);
+        if (!Given("--events"))
+        {
+            Events = 1000;
+        }
+
+        if (!Given("--webhooks"))
+        {
+            Webhooks = 3;
+        }
+
+        if (!Given("--endpoints"))
+        {
+            Endpoints = 3;
+        }
+
+        if (!Given("--max-in-flight"))
+        {
+            MaxInFlight = 2;
+        }
+
+        if (!Given("--scenario") && !Given("--scenarios"))
+        {
+            Scenarios.AddRange(["fanout", "steady"]);
+        }
+
+        if (!Given("--rate"))
+        {
+            Rate = 300;
+        }
+
+        if (!Given("--duration"))
+        {
+            DurationSeconds = 2;
+        }
+
+        if (!Given("--warmup"))
+        {
+            Warmup = 100;
+        }
+
+        if (!Given("--verify"))
+        {
+            Verify = "all";
+        }
+
+        if (!Given("--timeout"))
+        {
+            TimeoutSeconds = 60;
+        }
+
+        if (!Given("--stall"))
+        {
+            StallSeconds = 20;
+        }
+    }
+
+    /// <summary>The scenarios to run, in order; steady's rate is filled in later when it comes from fan-out.</summary>
+    public Scenario Build(string name, double? measuredFanOutEventsPerSecond)
+    {
+        var maxInFlight = name == "single-endpoint" ? SingleMaxInFlight : MaxInFlight;
+        if (name != "steady")
+        {
+            return Scenario.Create(name, Events, Webhooks, Endpoints, maxInFlight, 0);
+        }
+
+        var rate = Rate ?? (measuredFanOutEventsPerSecond / 2)
+            ?? throw new InvalidOperationException("no rate for the steady scenario");
+        var events = (int)Math.Max(1, Math.Round(rate * DurationSeconds));
+        return Scenario.Create(name, events, Webhooks, Endpoints, maxInFlight, rate);
+    }
+}

@@ -1,0 +1,185 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Webhooks.Benchmarks.Harness;
+
+/// <summary>The JSON document written by --out (schema "webhooks-bench/1").</summary>
+public sealed record BenchResults
+{
+    public string Schema { get; init; } = "webhooks-bench/1";
+    public required DateTimeOffset StartedAt { get; init; }
+    public required string Commit { get; init; }
+    public required MachineInfo Machine { get; init; }
+    public required Dictionary<string, object?> Options { get; init; }
+    public List<ScenarioResult> Scenarios { get; init; } = [];
+    public List<TargetResult> Targets { get; init; } = [];
+    /// <summary>Every phase completed with nothing lost and no publish error.</summary>
+    public bool Success { get; set; }
+    public List<string> Errors { get; init; } = [];
+    public string? LogDirectory { get; init; }
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+}
+
+public sealed record MachineInfo(int Processors, string CpuModel, long MemoryBytes, string DotnetVersion, string Os)
+{
+    public static MachineInfo Read()
+    {
+        var model = "unknown";
+        long memory = 0;
+        try
+        {
+            model = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? model;
+            var total = File.ReadLines("/proc/meminfo").FirstOrDefault(l => l.StartsWith("MemTotal:", StringComparison.Ordinal));
+            if (total is not null)
+            {
+                memory = long.Parse(total.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+        catch (IOException)
+        {
+            // Not Linux: leave unknown.
+        }
+
+        return new MachineInfo(Environment.ProcessorCount, model, memory, Environment.Version.ToString(), System.Runtime.InteropServices.RuntimeInformation.OSDescription);
+    }
+}
+
+public sealed record ScenarioResult
+{
+    public required string Name { get; init; }
+    /// <summary>"throughput" (closed loop) or "steady" (fixed events/s).</summary>
+    public required string Kind { get; init; }
+    public required int Events { get; init; }
+    public required int Webhooks { get; init; }
+    public required int Endpoints { get; init; }
+    public required int MaxInFlight { get; init; }
+    /// <summary>Endpoints × max_in_flight: requests in flight at most, for the pipeline and the baseline.</summary>
+    public required int Concurrency { get; init; }
+    public required long ExpectedDeliveries { get; init; }
+    public PipelineResult? Pipeline { get; set; }
+    public BaselineResult? Baseline { get; set; }
+    /// <summary>Pipeline deliveries/s divided by baseline requests/s.</summary>
+    public double? Ratio { get; set; }
+}
+
+public sealed record PipelineResult
+{
+    public required bool Completed { get; init; }
+    public required long Delivered { get; init; }
+    public required long Lost { get; init; }
+    public required long Duplicated { get; init; }
+    public required long Unexpected { get; init; }
+    public required long Misrouted { get; init; }
+    public required long Stray { get; init; }
+    public required double Seconds { get; init; }
+    public required double DeliveriesPerSecond { get; init; }
+    public required double EventsPerSecond { get; init; }
+    /// <summary>Steady runs: the rate asked for; throughput runs: null.</summary>
+    public double? TargetEventsPerSecond { get; init; }
+    /// <summary>Seconds until the last PublishBatch call returned.</summary>
+    public required double PublishSeconds { get; init; }
+    public required long PublishBatches { get; init; }
+    /// <summary>PublishBatch calls repeated after RESOURCE_EXHAUSTED (same event ids).</summary>
+    public required long PublishRetries { get; init; }
+    public required long PublishErrors { get; init; }
+    /// <summary>Steady runs: the latest a batch was sent after its scheduled time.</summary>
+    public double? MaxScheduleLagMs { get; init; }
+    /// <summary>Publish (just before the PublishBatch call) to arrival at the receiver.</summary>
+    public LatencySummary? LatencyMs { get; init; }
+    public required double SiloCpuSeconds { get; init; }
+    public required double SiloCpuSecondsPer1000Deliveries { get; init; }
+    public required long SiloPeakWorkingSetBytes { get; init; }
+    public required double ReceiverCpuSeconds { get; init; }
+    public required double HarnessCpuSeconds { get; init; }
+    public required long ReceiverMalformed { get; init; }
+    public required long SignaturesVerified { get; init; }
+    public required long BadSignatures { get; init; }
+}
+
+public sealed record BaselineResult
+{
+    public required bool Completed { get; init; }
+    public required long Requests { get; init; }
+    public required long Delivered { get; init; }
+    public required long Lost { get; init; }
+    public required long Duplicated { get; init; }
+    public required long Errors { get; init; }
+    public required double Seconds { get; init; }
+    public required double RequestsPerSecond { get; init; }
+    public required int Concurrency { get; init; }
+    public LatencySummary? LatencyMs { get; init; }
+    public required double ReceiverCpuSeconds { get; init; }
+    public required double HarnessCpuSeconds { get; init; }
+    public required long SignaturesVerified { get; init; }
+    public required long BadSignatures { get; init; }
+}
+
+public sealed record TargetResult(string Name, string Requirement, double? Value, bool? Met, string Note);
+
+public static class ResultTable
+{
+    public static string Format(BenchResults results)
+    {
+        var rows = new List<string[]>
+        {
+            new[] { "scenario", "events", "deliveries", "deliv/s", "events/s", "baseline/s", "ratio", "p50 ms", "p95 ms", "p99 ms", "max ms", "silo CPU s/1k", "peak WS MB", "lost", "dup", "retries" },
+        };
+        foreach (var s in results.Scenarios)
+        {
+            var p = s.Pipeline;
+            rows.Add(
+            [
+                s.Name + (s.Kind == "steady" && p?.TargetEventsPerSecond is { } rate ? $" @{rate:0}/s" : ""),
+                s.Events.ToString("N0", CultureInfo.InvariantCulture),
+                s.ExpectedDeliveries.ToString("N0", CultureInfo.InvariantCulture),
+                N(p?.DeliveriesPerSecond, "N0"),
+                N(p?.EventsPerSecond, "N0"),
+                N(s.Baseline?.RequestsPerSecond, "N0"),
+                N(s.Ratio, "0.00"),
+                N(p?.LatencyMs?.P50Ms, "0.0"),
+                N(p?.LatencyMs?.P95Ms, "0.0"),
+                N(p?.LatencyMs?.P99Ms, "0.0"),
+                N(p?.LatencyMs?.MaxMs, "0.0"),
+                N(p?.SiloCpuSecondsPer1000Deliveries, "0.000"),
+                N(p is null ? null : p.SiloPeakWorkingSetBytes / 1048576.0, "0"),
+                p is null ? "-" : (p.Completed ? p.Lost.ToString(CultureInfo.InvariantCulture) : p.Lost + "!"),
+                p?.Duplicated.ToString(CultureInfo.InvariantCulture) ?? "-",
+                p?.PublishRetries.ToString(CultureInfo.InvariantCulture) ?? "-",
+            ]);
+        }
+
+        var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
+        var text = new StringBuilder();
+        for (var r = 0; r < rows.Count; r++)
+        {
+            text.AppendLine(string.Join("  ", rows[r].Select((cell, c) => c == 0 ? cell.PadRight(widths[c]) : cell.PadLeft(widths[c]))));
+            if (r == 0)
+            {
+                text.AppendLine(string.Join("  ", widths.Select(w => new string('-', w))));
+            }
+        }
+
+        foreach (var t in results.Targets)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"target {t.Name}: {t.Requirement} -> {(t.Met is null ? "not measured" : t.Met.Value ? "MET" : "NOT MET")} ({t.Note})");
+        }
+
+        foreach (var error in results.Errors)
+        {
+            text.AppendLine("error: " + error);
+        }
+
+        return text.ToString();
+    }
+
+    private static string N(double? value, string format) =>
+        value is { } v && !double.IsNaN(v) ? v.ToString(format, CultureInfo.InvariantCulture) : "-";
+}

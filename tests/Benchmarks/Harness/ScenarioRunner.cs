@@ -1,0 +1,268 @@
+using System.Diagnostics;
+using System.Globalization;
+using Google.Protobuf.WellKnownTypes;
+using Webhooks.Benchmarks.Workload;
+using Proto = Webhooks.Api.V1;
+
+namespace Webhooks.Benchmarks.Harness;
+
+/// <summary>Runs one scenario: the baseline first (no silo running), then a fresh silo for the pipeline.</summary>
+public sealed class ScenarioRunner(Layout layout, HarnessOptions options, ReceiverProcess receiver)
+{
+    /// <summary>Warm-up events and baseline warm-up requests use indexes from here, outside every measured range.</summary>
+    private const int WarmupOffset = 1_000_000_000;
+
+    public async Task<ScenarioResult> RunAsync(Scenario scenario, List<string> errors, CancellationToken cancellationToken)
+    {
+        var result = new ScenarioResult
+        {
+            Name = scenario.Name,
+            Kind = scenario.IsSteady ? "steady" : "throughput",
+            Events = scenario.Events,
+            Webhooks = scenario.Webhooks,
+            Endpoints = scenario.Endpoints,
+            MaxInFlight = scenario.MaxInFlight,
+            Concurrency = scenario.Concurrency,
+            ExpectedDeliveries = scenario.ExpectedDeliveries(scenario.Events),
+        };
+        Console.WriteLine();
+        Console.WriteLine($"== {scenario.Name}: {scenario.Events:N0} events, {scenario.Webhooks} webhooks, {scenario.Endpoints} endpoints × max_in_flight {scenario.MaxInFlight}, {result.ExpectedDeliveries:N0} deliveries"
+            + (scenario.IsSteady ? $", at {scenario.Rate:0.#} events/s" : ""));
+
+        var runId = scenario.Name + "-" + DateTime.UtcNow.ToString("HHmmssfff", CultureInfo.InvariantCulture);
+        var factory = new EventFactory(runId, scenario, options.BodyBytes, options.DefaultBody);
+        if (factory.CheckBodyMatchesService() is { } mismatch)
+        {
+            errors.Add($"{scenario.Name}: {mismatch}");
+        }
+
+        if (options.Baseline && !scenario.IsSteady)
+        {
+            result.Baseline = await RunBaselineAsync(scenario, factory, result.ExpectedDeliveries, errors, cancellationToken);
+        }
+
+        if (!options.Pipeline)
+        {
+            return result;
+        }
+
+        result.Pipeline = await RunPipelineAsync(scenario, factory, runId, result.ExpectedDeliveries, errors, cancellationToken);
+        if (result.Baseline is { RequestsPerSecond: > 0 } baseline && result.Pipeline is { Completed: true } pipeline)
+        {
+            result.Ratio = Math.Round(pipeline.DeliveriesPerSecond / baseline.RequestsPerSecond, 3);
+        }
+
+        return result;
+    }
+
+    private async Task<BaselineResult> RunBaselineAsync(Scenario scenario, EventFactory factory, long expected, List<string> errors, CancellationToken cancellationToken)
+    {
+        var pairs = scenario.ExpectedPairs(scenario.Events);
+        using var client = new BaselineClient(receiver.Port, scenario, factory);
+
+        // Warm-up: JIT, connections, receiver buffers.
+        var warmup = (int)Math.Min(pairs.Length, Math.Max(500, options.WarmupEvents));
+        await receiver.ResetAsync(cancellationToken);
+        await client.SendAsync(pairs, warmup, WarmupOffset, scenario.Concurrency, cancellationToken);
+        await Waiter.WaitForCountAsync(receiver, warmup, TimeSpan.FromSeconds(30), cancellationToken);
+        await receiver.ResetAsync(cancellationToken);
+
+        var receiverBefore = receiver.Process.Sample();
+        var harnessBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var start = Stopwatch.GetTimestamp();
+        await client.SendAsync(pairs, pairs.Length, 0, scenario.Concurrency, cancellationToken);
+        var sent = Stopwatch.GetTimestamp();
+        var outcome = await Waiter.WaitForDeliveriesAsync(receiver, scenario, scenario.Events, expected,
+            TimeSpan.FromSeconds(options.TimeoutSeconds), TimeSpan.FromSeconds(options.StallSeconds), () => null, cancellationToken);
+        var receiverAfter = receiver.Process.Sample();
+        var harnessAfter = Process.GetCurrentProcess().TotalProcessorTime;
+        var stats = await receiver.StatsAsync(cancellationToken);
+
+        var end = Math.Max(sent, outcome.Report.LastArrivalTicks);
+        var seconds = (end - start) / (double)Stopwatch.Frequency;
+        if (!outcome.Completed)
+        {
+            errors.Add($"{scenario.Name} baseline: {outcome.Failure}");
+        }
+
+        if (client.Errors > 0)
+        {
+            errors.Add($"{scenario.Name} baseline: {client.Errors} requests failed (last: {client.LastError})");
+        }
+
+        var baseline = new BaselineResult
+        {
+            Completed = outcome.Completed,
+            Requests = pairs.Length,
+            Delivered = outcome.Report.Delivered,
+            Lost = outcome.Report.Lost,
+            Duplicated = outcome.Report.Duplicated,
+            Errors = client.Errors,
+            Seconds = Math.Round(seconds, 3),
+            RequestsPerSecond = Math.Round(outcome.Report.Delivered / seconds, 1),
+            Concurrency = scenario.Concurrency,
+            LatencyMs = outcome.Report.Latency,
+            ReceiverCpuSeconds = Math.Round(receiverAfter.CpuSeconds - receiverBefore.CpuSeconds, 2),
+            HarnessCpuSeconds = Math.Round((harnessAfter - harnessBefore).TotalSeconds, 2),
+            SignaturesVerified = stats.Verified,
+            BadSignatures = stats.BadSignatures,
+        };
+        Console.WriteLine($"   baseline: {baseline.RequestsPerSecond:N0} requests/s ({baseline.Requests:N0} in {baseline.Seconds:0.00} s, concurrency {baseline.Concurrency}), p50 {baseline.LatencyMs?.P50Ms:0.0} ms, lost {baseline.Lost}");
+        return baseline;
+    }
+
+    private async Task<PipelineResult> RunPipelineAsync(Scenario scenario, EventFactory factory, string runId, long expected, List<string> errors, CancellationToken cancellationToken)
+    {
+        await using var silo = await SiloProcess.StartAsync(layout, options, scenario.Name, cancellationToken);
+        Console.WriteLine($"   silo pid {silo.Process.Pid} on {silo.GrpcUrl}; log {silo.Process.LogPath}");
+        await CreateEndpointsAndWebhooksAsync(silo, scenario, cancellationToken);
+
+        // Warm-up through the whole pipeline, awaited, then forgotten.
+        await receiver.ResetAsync(cancellationToken);
+        var warmupEvents = options.WarmupEvents;
+        var warmupExpected = scenario.ExpectedDeliveries(WarmupOffset, warmupEvents);
+        var warmupPublisher = new Publisher(silo.Events, new EventFactory(runId + "-warm", scenario, options.BodyBytes, options.DefaultBody));
+        await warmupPublisher.RunClosedLoopAsync(WarmupOffset, warmupEvents, options.Batch, options.Publishers, cancellationToken);
+        if (!await Waiter.WaitForCountAsync(receiver, warmupExpected, TimeSpan.FromSeconds(Math.Min(120, options.TimeoutSeconds)), cancellationToken))
+        {
+            errors.Add($"{scenario.Name}: warm-up deliveries did not all arrive ({(await receiver.StatsAsync(cancellationToken)).Arrivals} of {warmupExpected})");
+        }
+
+        await receiver.ResetAsync(cancellationToken);
+
+        var publisher = new Publisher(silo.Events, factory);
+        var siloBefore = silo.Process.Sample();
+        var receiverBefore = receiver.Process.Sample();
+        var harnessBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var start = Stopwatch.GetTimestamp();
+        long published = 0;
+        double? maxLag = null;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var publishing = Task.Run(async () =>
+        {
+            if (scenario.IsSteady)
+            {
+                maxLag = await publisher.RunAtRateAsync(scenario.Events, scenario.Rate, options.Batch, 256, stop.Token);
+            }
+            else
+            {
+                await publisher.RunClosedLoopAsync(0, scenario.Events, options.Batch, options.Publishers, stop.Token);
+            }
+
+            Interlocked.Exchange(ref published, Stopwatch.GetTimestamp());
+        }, stop.Token);
+
+        var outcome = await Waiter.WaitForDeliveriesAsync(receiver, scenario, scenario.Events, expected,
+            TimeSpan.FromSeconds(options.TimeoutSeconds + (scenario.IsSteady ? options.DurationSeconds : 0)),
+            TimeSpan.FromSeconds(options.StallSeconds),
+            () => silo.Process.HasExited ? $"the silo exited with code {silo.Process.ExitCode}:\n{silo.Process.Tail(30)}"
+                : publisher.Failure ?? (publishing.IsFaulted ? publishing.Exception?.GetBaseException().Message : null),
+            cancellationToken);
+        var siloAfter = silo.Process.Sample();
+        var receiverAfter = receiver.Process.Sample();
+        var harnessAfter = Process.GetCurrentProcess().TotalProcessorTime;
+        var stats = await receiver.StatsAsync(cancellationToken);
+
+        await stop.CancelAsync();
+        try
+        {
+            await publishing;
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped because the wait ended first (a failure, reported below).
+        }
+
+        var report = outcome.Report;
+        if (!outcome.Completed)
+        {
+            errors.Add($"{scenario.Name}: {outcome.Failure}");
+        }
+
+        if (publisher.Failure is { } publishFailure && outcome.Completed)
+        {
+            errors.Add($"{scenario.Name}: {publishFailure}");
+        }
+
+        if (report.Unexpected > 0 || report.Misrouted > 0 || stats.BadSignatures > 0 || stats.Malformed > 0)
+        {
+            errors.Add($"{scenario.Name}: {report.Unexpected} unexpected, {report.Misrouted} misrouted, {stats.Malformed} malformed, {stats.BadSignatures} bad signatures");
+        }
+
+        var publishedAt = Interlocked.Read(ref published);
+        var end = report.LastArrivalTicks > 0 ? report.LastArrivalTicks : Stopwatch.GetTimestamp();
+        var seconds = (end - start) / (double)Stopwatch.Frequency;
+        var cpu = siloAfter.CpuSeconds - siloBefore.CpuSeconds;
+        var result = new PipelineResult
+        {
+            Completed = outcome.Completed && publisher.Failure is null,
+            Delivered = report.Delivered,
+            Lost = report.Lost,
+            Duplicated = report.Duplicated,
+            Unexpected = report.Unexpected,
+            Misrouted = report.Misrouted,
+            Stray = report.Stray,
+            Seconds = Math.Round(seconds, 3),
+            DeliveriesPerSecond = Math.Round(report.Delivered / seconds, 1),
+            EventsPerSecond = Math.Round(scenario.Events / seconds, 1),
+            TargetEventsPerSecond = scenario.IsSteady ? scenario.Rate : null,
+            PublishSeconds = Math.Round(((publishedAt > 0 ? publishedAt : end) - start) / (double)Stopwatch.Frequency, 3),
+            PublishBatches = publisher.Batches,
+            PublishRetries = publisher.Retries,
+            PublishErrors = publisher.Errors,
+            MaxScheduleLagMs = maxLag is { } lag ? Math.Round(lag, 2) : null,
+            LatencyMs = report.Latency,
+            SiloCpuSeconds = Math.Round(cpu, 2),
+            SiloCpuSecondsPer1000Deliveries = report.Delivered > 0 ? Math.Round(cpu / report.Delivered * 1000, 4) : 0,
+            SiloPeakWorkingSetBytes = siloAfter.PeakWorkingSetBytes,
+            ReceiverCpuSeconds = Math.Round(receiverAfter.CpuSeconds - receiverBefore.CpuSeconds, 2),
+            HarnessCpuSeconds = Math.Round((harnessAfter - harnessBefore).TotalSeconds, 2),
+            ReceiverMalformed = stats.Malformed,
+            SignaturesVerified = stats.Verified,
+            BadSignatures = stats.BadSignatures,
+        };
+        Console.WriteLine($"   pipeline: {result.DeliveriesPerSecond:N0} deliveries/s, {result.EventsPerSecond:N0} events/s ({result.Delivered:N0} in {result.Seconds:0.00} s), "
+            + $"p50 {result.LatencyMs?.P50Ms:0.0} / p99 {result.LatencyMs?.P99Ms:0.0} ms, silo CPU {result.SiloCpuSeconds:0.0} s, lost {result.Lost}, duplicated {result.Duplicated}, retries {result.PublishRetries}");
+        return result;
+    }
+
+    private async Task CreateEndpointsAndWebhooksAsync(SiloProcess silo, Scenario scenario, CancellationToken cancellationToken)
+    {
+        for (var k = 0; k < scenario.Endpoints; k++)
+        {
+            await silo.Endpoints.CreateEndpointAsync(new Proto.CreateEndpointRequest
+            {
+                EndpointId = Id("ep", k),
+                Endpoint = new Proto.Endpoint
+                {
+                    Name = "bench endpoint " + k.ToString(CultureInfo.InvariantCulture),
+                    Url = BenchProtocol.HookUrl(receiver.Port, k),
+                    Secret = BenchProtocol.EndpointSecret(k),
+                    MaxInFlight = scenario.MaxInFlight,
+                    Timeout = Duration.FromTimeSpan(TimeSpan.FromSeconds(10)),
+                },
+            }, cancellationToken: cancellationToken);
+        }
+
+        for (var w = 0; w < scenario.Webhooks; w++)
+        {
+            var webhook = new Proto.Webhook
+            {
+                Name = "bench webhook " + w.ToString(CultureInfo.InvariantCulture),
+                ObjectTypes = { scenario.WebhookObjectType(w) },
+                Events = { "created" },
+                AdditionalHeaders = BenchProtocol.WebhookHeader + ": " + w.ToString(CultureInfo.InvariantCulture),
+                BodyTemplate = options.DefaultBody ? "" : EventFactory.BodyTemplate,
+                EndpointIds = { Id("ep", scenario.EndpointOf(w)) },
+            };
+            if (scenario.WebhookCondition is { } condition)
+            {
+                webhook.Condition = condition;
+            }
+
+            await silo.Webhooks.CreateWebhookAsync(new Proto.CreateWebhookRequest { WebhookId = Id("wh", w), Webhook = webhook }, cancellationToken: cancellationToken);
+        }
+    }
+
+    private static string Id(string prefix, int n) => prefix + n.ToString(CultureInfo.InvariantCulture);
+}

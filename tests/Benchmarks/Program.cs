@@ -1,0 +1,20 @@
+using Webhooks.Benchmarks.Harness;
+using Webhooks.Benchmarks.Micro;
+using Webhooks.Benchmarks.Receiver;
+
+// webhooks-bench [options]           end-to-end benchmark (see HarnessOptions.Usage)
+// webhooks-bench micro [BDN options] BenchmarkDotNet micro-benchmarks
+// webhooks-bench receiver --port N   the receiver child process the end-to-end benchmark starts
+return args switch
+{
+    ["micro", .. var rest] => MicroBenchmarks.Run(rest),
+    ["receiver", .. var rest] => await ReceiverApp.RunAsync(rest),
+    ["--help" or "-h" or "help", ..] => Help(),
+    _ => await BenchHarness.RunAsync(args),
+};
+
+static int Help()
+{
+    Console.WriteLine(HarnessOptions.Usage);
+    return 0;
+}

@@ -1,0 +1,194 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Google.Protobuf.WellKnownTypes;
+using Google.Rpc;
+using Grpc.Core;
+using Webhooks.Api.V1;
+using Webhooks.Tests.Infrastructure;
+using Endpoint = Webhooks.Api.V1.Endpoint;
+
+namespace Webhooks.Tests.Gateway;
+
+[Collection(ClusterCollection.Name)]
+public sealed class GatewayTests(ClusterFixture fixture) : IAsyncLifetime
+{
+    private readonly string _prefix = Guid.NewGuid().ToString("N")[..8];
+    private GatewayServer _gateway = null!;
+    private TestReceiver _receiver = null!;
+
+    private Api.V1.Endpoints.EndpointsClient EndpointsApi => new(_gateway.Channel);
+
+    private Api.V1.Webhooks.WebhooksClient WebhooksApi => new(_gateway.Channel);
+
+    private Api.V1.Events.EventsClient EventsApi => new(_gateway.Channel);
+
+    private Api.V1.Deliveries.DeliveriesClient DeliveriesApi => new(_gateway.Channel);
+
+    public async Task InitializeAsync()
+    {
+        _gateway = await GatewayServer.StartAsync(fixture.Client);
+        _receiver = await TestReceiver.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _gateway.DisposeAsync();
+        await _receiver.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task CreatePublishAndReadBack_ThroughGrpc_ShowsTheDeliveryAndEndpointState()
+    {
+        var type = $"g{_prefix}.device";
+        var endpoint = await EndpointsApi.CreateEndpointAsync(new CreateEndpointRequest
+        {
+            Endpoint = new Endpoint { Name = "receiver", Url = $"{_receiver.Url}/grpc", Secret = "k" },
+        });
+        Assert.StartsWith("ep_", endpoint.Id, StringComparison.Ordinal);
+        Assert.True(endpoint.SecretSet);
+        Assert.Empty(endpoint.Secret);
+        Assert.Equal(1, endpoint.MaxInFlight);
+        var webhook = await WebhooksApi.CreateWebhookAsync(new CreateWebhookRequest
+        {
+            Webhook = new Webhook { Name = "devices", ObjectTypes = { type }, Events = { "created" }, EndpointIds = { endpoint.Id } },
+        });
+        Assert.True(webhook.Enabled);
+        Assert.Equal("POST", webhook.HttpMethod);
+
+        var published = await EventsApi.PublishAsync(new PublishRequest
+        {
+            Event = new ObjectEvent
+            {
+                ObjectType = type,
+                Event = "created",
+                Username = "jdoe",
+                Data = Struct.Parser.ParseJson("""{"name":"sw1","status":{"value":"active"}}"""),
+            },
+        });
+        Assert.NotEmpty(published.EventId);
+
+        var list = await Poll.ForAsync(
+            async () => await DeliveriesApi.ListDeliveriesAsync(new ListDeliveriesRequest { EndpointId = endpoint.Id }),
+            r => r.Deliveries.Count == 1 && r.Deliveries[0].Status == Api.V1.Delivery.Types.Status.Succeeded,
+            "the delivery is listed as succeeded");
+        var delivery = list.Deliveries[0];
+        Assert.Equal(published.EventId, delivery.EventId);
+        Assert.Equal(webhook.Id, delivery.WebhookId);
+        Assert.Equal(204, delivery.Attempts.Single().ResponseStatusCode);
+        Assert.Equal("sw1", JsonDocument.Parse(delivery.RequestBody).RootElement.GetProperty("data").GetProperty("name").GetString());
+        var fetched = await DeliveriesApi.GetDeliveryAsync(new GetDeliveryRequest { Id = delivery.Id });
+        Assert.Equal(delivery, fetched);
+        var byEvent = await DeliveriesApi.ListDeliveriesAsync(new ListDeliveriesRequest { EventId = published.EventId });
+        Assert.Equal(delivery.Id, byEvent.Deliveries.Single().Id);
+
+        var state = await EndpointsApi.GetEndpointStateAsync(new GetEndpointStateRequest { EndpointId = endpoint.Id });
+        Assert.Equal(1, state.Delivered);
+        Assert.Equal(0, state.Queued);
+        Assert.Equal(204, state.LastStatusCode);
+        Assert.NotNull(state.LastAttemptAt);
+    }
+
+    [Fact]
+    public async Task PublishBatch_RepeatedEventId_IsAcceptedButDeliveredOnce()
+    {
+        var type = $"g{_prefix}.interface";
+        var endpoint = await EndpointsApi.CreateEndpointAsync(new CreateEndpointRequest { Endpoint = new Endpoint { Name = "r", Url = $"{_receiver.Url}/idem" } });
+        await WebhooksApi.CreateWebhookAsync(new CreateWebhookRequest
+        {
+            Webhook = new Webhook { Name = "w", ObjectTypes = { type }, Events = { "*" }, EndpointIds = { endpoint.Id }, BodyTemplate = "{{ data.n }}" },
+        });
+        ObjectEvent Event(string id, int n) => new() { EventId = id, ObjectType = type, Event = "updated", Data = Struct.Parser.ParseJson($$"""{"n":{{n}}}""") };
+
+        var first = await EventsApi.PublishBatchAsync(new PublishBatchRequest { Events = { Event("dup-1", 1), Event("dup-1", 1), Event("other", 2) } });
+        var again = await EventsApi.PublishBatchAsync(new PublishBatchRequest { Events = { Event("dup-1", 1), Event("last", 3) } });
+
+        Assert.Equal(["dup-1", "dup-1", "other"], first.EventIds);
+        Assert.Equal(["dup-1", "last"], again.EventIds);
+        var requests = await _receiver.WaitForAsync("/idem", 3);
+        Assert.Equal(["1", "2", "3"], requests.Select(r => r.BodyText));
+    }
+
+    [Fact]
+    public async Task UpdateEndpoint_WithFieldMask_ChangesOnlyMaskedFields()
+    {
+        var created = await EndpointsApi.CreateEndpointAsync(new CreateEndpointRequest
+        {
+            EndpointId = $"ep-{_prefix}",
+            Endpoint = new Endpoint { Name = "before", Url = $"{_receiver.Url}/a", MaxInFlight = 4, Secret = "x" },
+        });
+
+        var updated = await EndpointsApi.UpdateEndpointAsync(new UpdateEndpointRequest
+        {
+            Endpoint = new Endpoint { Id = created.Id, Name = "after", Url = "ignored-not-in-mask" },
+            UpdateMask = new FieldMask { Paths = { "name" } },
+        });
+
+        Assert.Equal("after", updated.Name);
+        Assert.Equal($"{_receiver.Url}/a", updated.Url);
+        Assert.Equal(4, updated.MaxInFlight);
+        Assert.True(updated.SecretSet);
+        var listed = await EndpointsApi.ListEndpointsAsync(new ListEndpointsRequest { PageSize = 1000 });
+        Assert.Contains(listed.Endpoints, e => e.Id == created.Id && e.Name == "after");
+        await EndpointsApi.DeleteEndpointAsync(new DeleteEndpointRequest { Id = created.Id });
+        var missing = await Assert.ThrowsAsync<RpcException>(async () => await EndpointsApi.GetEndpointAsync(new GetEndpointRequest { Id = created.Id }));
+        Assert.Equal(StatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Fact]
+    public async Task BadRequests_AreInvalidArgument_NamingTheField()
+    {
+        var endpoint = await EndpointsApi.CreateEndpointAsync(new CreateEndpointRequest { Endpoint = new Endpoint { Name = "ok", Url = $"{_receiver.Url}/x" } });
+        Webhook ValidWebhook() => new() { Name = "w", ObjectTypes = { "dcim.device" }, Events = { "created" }, EndpointIds = { endpoint.Id } };
+
+        await AssertInvalid("event.object_type", () => EventsApi.PublishAsync(new PublishRequest { Event = new ObjectEvent { Event = "created" } }).ResponseAsync);
+        await AssertInvalid("events[1].event", () => EventsApi.PublishBatchAsync(new PublishBatchRequest
+        {
+            Events = { new ObjectEvent { ObjectType = "dcim.device", Event = "created" }, new ObjectEvent { ObjectType = "dcim.device", Event = "Not A Token" } },
+        }).ResponseAsync);
+        await AssertInvalid("endpoint.url", () => EndpointsApi.CreateEndpointAsync(new CreateEndpointRequest { Endpoint = new Endpoint { Name = "n", Url = "ftp://example/x" } }).ResponseAsync);
+        await AssertInvalid("endpoint.url", () => EndpointsApi.CreateEndpointAsync(new CreateEndpointRequest { Endpoint = new Endpoint { Name = "n", Url = "not a url" } }).ResponseAsync);
+        var unknown = ValidWebhook();
+        unknown.EndpointIds.Add("no-such-endpoint");
+        var error = await AssertInvalid("webhook.endpoint_ids", () => WebhooksApi.CreateWebhookAsync(new CreateWebhookRequest { Webhook = unknown }).ResponseAsync);
+        Assert.Contains("no-such-endpoint", error, StringComparison.Ordinal);
+        var method = ValidWebhook();
+        method.HttpMethod = "TRACE";
+        await AssertInvalid("webhook.http_method", () => WebhooksApi.CreateWebhookAsync(new CreateWebhookRequest { Webhook = method }).ResponseAsync);
+        var syntax = ValidWebhook();
+        syntax.Condition = "data.status.value === 'active' &&";
+        error = await AssertInvalid("webhook.condition", () => WebhooksApi.CreateWebhookAsync(new CreateWebhookRequest { Webhook = syntax }).ResponseAsync);
+        Assert.Contains("line 1, column", error, StringComparison.Ordinal);
+        var template = ValidWebhook();
+        template.BodyTemplate = "{{ data.name ";
+        await AssertInvalid("webhook.body_template", () => WebhooksApi.CreateWebhookAsync(new CreateWebhookRequest { Webhook = template }).ResponseAsync);
+    }
+
+    [Fact]
+    public async Task JsonTranscoding_ServesTheSameApiOverHttp1()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(_gateway.HttpUrl), DefaultRequestVersion = HttpVersion.Version11 };
+
+        var created = await http.PostAsJsonAsync("/v1/endpoints", new { name = "json", url = $"{_receiver.Url}/json" });
+        var invalid = await http.PostAsJsonAsync("/v1/endpoints", new { name = "json", url = "nope" });
+
+        Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+        var endpoint = await created.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal($"{_receiver.Url}/json", endpoint.GetProperty("url").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
+        var problem = await invalid.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("endpoint.url", problem.GetProperty("details")[0].GetProperty("fieldViolations")[0].GetProperty("field").GetString());
+    }
+
+    private static async Task<string> AssertInvalid(string field, Func<Task> call)
+    {
+        var ex = await Assert.ThrowsAsync<RpcException>(call);
+        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+        var details = ex.GetRpcStatus()?.GetDetail<BadRequest>();
+        Assert.NotNull(details);
+        Assert.Equal(field, details.FieldViolations.Single().Field);
+        Assert.StartsWith(field, ex.Status.Detail, StringComparison.Ordinal);
+        return ex.Status.Detail;
+    }
+
+}

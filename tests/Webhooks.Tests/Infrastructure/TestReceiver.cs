@@ -1,0 +1,98 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Webhooks.Tests.Infrastructure;
+
+/// <summary>A real Kestrel server on 127.0.0.1 that records every request. It can stall (hold requests until
+/// resumed) and answer with a scripted status per request.</summary>
+public sealed class TestReceiver : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentQueue<ReceivedRequest> _requests = new();
+    private TaskCompletionSource _gate = Open();
+    private int _stalled;
+
+    private TestReceiver(WebApplication app) => _app = app;
+
+    /// <summary>Base URL, e.g. http://127.0.0.1:41234 (no trailing slash).</summary>
+    public string Url { get; private set; } = "";
+
+    /// <summary>Chooses the status for each request (after it is recorded); 204 by default.</summary>
+    public Func<ReceivedRequest, int> Respond { get; set; } = _ => 204;
+
+    public IReadOnlyList<ReceivedRequest> Requests => [.. _requests];
+
+    /// <summary>Requests currently held by <see cref="Stall"/>.</summary>
+    public int StalledCount => Volatile.Read(ref _stalled);
+
+    public static async Task<TestReceiver> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0));
+        var app = builder.Build();
+        var receiver = new TestReceiver(app);
+        app.Run(receiver.HandleAsync);
+        await app.StartAsync();
+        receiver.Url = app.Urls.Single().TrimEnd('/');
+        return receiver;
+    }
+
+    /// <summary>Holds every request (already recorded) until <see cref="Resume"/>.</summary>
+    public void Stall() => Interlocked.Exchange(ref _gate, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
+    public void Resume() => Volatile.Read(ref _gate).TrySetResult();
+
+    public IReadOnlyList<ReceivedRequest> For(string path) => [.. _requests.Where(r => r.Path == path)];
+
+    public Task<IReadOnlyList<ReceivedRequest>> WaitForAsync(string path, int count, TimeSpan? timeout = null) =>
+        Poll.ForAsync(() => Task.FromResult(For(path)), r => r.Count >= count, $"{count} requests arrived at {path}", timeout);
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        using var body = new MemoryStream();
+        await context.Request.Body.CopyToAsync(body);
+        var request = new ReceivedRequest(
+            context.Request.Method,
+            context.Request.Path.Value ?? "",
+            context.Request.QueryString.Value ?? "",
+            context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
+            body.ToArray(),
+            DateTimeOffset.UtcNow);
+        _requests.Enqueue(request);
+
+        var gate = Volatile.Read(ref _gate).Task;
+        if (!gate.IsCompleted)
+        {
+            Interlocked.Increment(ref _stalled);
+            try
+            {
+                await gate.WaitAsync(context.RequestAborted);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _stalled);
+            }
+        }
+
+        context.Response.StatusCode = Respond(request);
+    }
+
+    private static TaskCompletionSource Open()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        gate.SetResult();
+        return gate;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Resume();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}

@@ -29,11 +29,19 @@ public sealed class TestReceiver : IAsyncDisposable
     /// <summary>Requests currently held by <see cref="Stall"/>.</summary>
     public int StalledCount => Volatile.Read(ref _stalled);
 
-    public static async Task<TestReceiver> StartAsync()
+    /// <summary>Starts on a free loopback port; over HTTPS with <paramref name="certificate"/> when given.</summary>
+    public static async Task<TestReceiver> StartAsync(System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0));
+        builder.WebHost.UseKestrelHttpsConfiguration();
+        builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0, listen =>
+        {
+            if (certificate is not null)
+            {
+                listen.UseHttps(certificate);
+            }
+        }));
         var app = builder.Build();
         var receiver = new TestReceiver(app);
         app.Run(receiver.HandleAsync);

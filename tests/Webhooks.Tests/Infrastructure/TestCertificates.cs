@@ -1,0 +1,46 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Webhooks.Tests.Infrastructure;
+
+/// <summary>A throwaway CA and a server certificate for 127.0.0.1 that it issued, for TLS tests.</summary>
+public sealed class TestCertificates : IDisposable
+{
+    public TestCertificates()
+    {
+        using var caKey = RSA.Create(2048);
+        var caRequest = new CertificateRequest("CN=Webhooks Test CA", caKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        caRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        var now = DateTimeOffset.UtcNow;
+        Authority = caRequest.CreateSelfSigned(now.AddMinutes(-5), now.AddDays(2));
+
+        using var serverKey = RSA.Create(2048);
+        var serverRequest = new CertificateRequest("CN=127.0.0.1", serverKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        serverRequest.CertificateExtensions.Add(names.Build());
+        serverRequest.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
+        serverRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
+        using var issued = serverRequest.Create(Authority, now.AddMinutes(-5), now.AddDays(1), RandomNumberGenerator.GetBytes(8));
+        // Kestrel needs the private key in a form it can load on every platform.
+        Server = X509CertificateLoader.LoadPkcs12(issued.CopyWithPrivateKey(serverKey).Export(X509ContentType.Pkcs12), null);
+
+        AuthorityPemPath = Path.Combine(Path.GetTempPath(), $"webhooks-test-ca-{Guid.NewGuid():N}.pem");
+        File.WriteAllText(AuthorityPemPath, Authority.ExportCertificatePem());
+    }
+
+    public X509Certificate2 Authority { get; }
+
+    public X509Certificate2 Server { get; }
+
+    public string AuthorityPemPath { get; }
+
+    public void Dispose()
+    {
+        File.Delete(AuthorityPemPath);
+        Authority.Dispose();
+        Server.Dispose();
+    }
+}

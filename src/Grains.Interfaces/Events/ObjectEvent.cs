@@ -16,4 +16,7 @@ public sealed record ObjectEvent
     [Id(7)] public string? Data { get; init; }
     [Id(8)] public string? Prechange { get; init; }
     [Id(9)] public string? Postchange { get; init; }
+    /// <summary>When the cluster accepted the event (server clock), stamped by the object-type grain. Webhooks
+    /// ignore events accepted before they were created or last enabled.</summary>
+    [Id(10)] public DateTimeOffset AcceptedAt { get; init; }
 }

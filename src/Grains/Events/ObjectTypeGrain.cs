@@ -9,7 +9,7 @@ namespace Webhooks.Events;
 /// <remarks>Non-reentrant on purpose: one publish at a time keeps the per-type order that endpoints with
 /// max_in_flight = 1 promise, and a full queue holds every publisher of the type back (backpressure).</remarks>
 [GrainType("object-type")]
-internal sealed partial class ObjectTypeGrain(ILogger<ObjectTypeGrain> logger) : Grain, IObjectTypeGrain
+internal sealed partial class ObjectTypeGrain(TimeProvider time, ILogger<ObjectTypeGrain> logger) : Grain, IObjectTypeGrain
 {
     private const int DuplicateWindow = 100_000;
 
@@ -29,11 +29,12 @@ internal sealed partial class ObjectTypeGrain(ILogger<ObjectTypeGrain> logger) :
     {
         var fresh = ImmutableArray.CreateBuilder<ObjectEvent>(events.Length);
         var seenInCall = new HashSet<string>(StringComparer.Ordinal);
+        var now = time.GetUtcNow();
         foreach (var e in events)
         {
             if (!_accepted.Contains(e.EventId) && seenInCall.Add(e.EventId))
             {
-                fresh.Add(e);
+                fresh.Add(e with { AcceptedAt = now });
             }
         }
 

@@ -77,6 +77,7 @@ internal sealed partial class WebhookGrain(
         state.State.Definition = normalized;
         state.State.CreatedAt = now;
         state.State.UpdatedAt = now;
+        state.State.ActiveSince = now;
         await state.WriteStateAsync(cancellationToken);
         await ApplyAsync(normalized);
         await GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.Webhooks).AddAsync(Id, cancellationToken);
@@ -117,6 +118,13 @@ internal sealed partial class WebhookGrain(
 
         state.State.Definition = normalized;
         state.State.UpdatedAt = time.GetUtcNow();
+        if ((normalized.Enabled && !current.Enabled)
+            || !normalized.ObjectTypes.SequenceEqual(current.ObjectTypes)
+            || !normalized.Events.SequenceEqual(current.Events))
+        {
+            state.State.ActiveSince = state.State.UpdatedAt;
+        }
+
         await state.WriteStateAsync(cancellationToken);
         await ApplyAsync(normalized);
         return Info();
@@ -141,7 +149,7 @@ internal sealed partial class WebhookGrain(
     public async Task OnNextAsync(ObjectEvent item, StreamSequenceToken? token = null)
     {
         var program = _program;
-        if (program is null || !program.Definition.Enabled || _processed.Contains(item.EventId)
+        if (program is null || !program.Definition.Enabled || item.AcceptedAt < state.State.ActiveSince || _processed.Contains(item.EventId)
             || !program.Events.Matches(item.Event) || !program.Types.Matches(item.ObjectType))
         {
             return;

@@ -12,4 +12,8 @@ public sealed class WebhookState
     /// <summary>Stream keys this webhook holds subscriptions on, so that a change of definition (or a crash
     /// half-way through one) can be reconciled on the next activation.</summary>
     [Id(3)] public ImmutableArray<string> SubscribedStreams { get; set; } = [];
+    /// <summary>Events accepted before this are not for this webhook: it did not exist, was disabled, or
+    /// covered other types or events then. Subscriptions change asynchronously to events already queued, so
+    /// this, not the subscription, decides.</summary>
+    [Id(4)] public DateTimeOffset ActiveSince { get; set; }
 }

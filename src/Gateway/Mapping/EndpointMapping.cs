@@ -29,42 +29,18 @@ internal static class EndpointMapping
     };
 
     /// <summary>The fields an update replaces: the mask's paths, or with no mask every field set in the request.</summary>
-    public static ImmutableArray<string> Fields(Proto.Endpoint e, FieldMask? mask)
-    {
-        if (mask is { Paths.Count: > 0 })
-        {
-            foreach (var path in mask.Paths)
-            {
-                if (!EndpointField.All.Contains(path))
-                {
-                    throw new InvalidFieldException("update_mask", $"'{path}' is not an updatable endpoint field");
-                }
-            }
-
-            return [.. mask.Paths.Distinct(StringComparer.Ordinal)];
-        }
-
-        var fields = ImmutableArray.CreateBuilder<string>();
-        Add(e.Name.Length > 0, EndpointField.Name);
-        Add(e.Url.Length > 0, EndpointField.Url);
-        Add(e.Headers.Count > 0, EndpointField.Headers);
-        Add(e.Secret.Length > 0, EndpointField.Secret);
-        Add(e.HasSslVerification, EndpointField.SslVerification);
-        Add(e.CaFilePath.Length > 0, EndpointField.CaFilePath);
-        Add(e.Timeout is not null, EndpointField.Timeout);
-        Add(e.MaxInFlight != 0, EndpointField.MaxInFlight);
-        Add(e.Kind != Proto.Endpoint.Types.Kind.Unspecified, EndpointField.Kind);
-        Add(e.Description.Length > 0, EndpointField.Description);
-        return fields.ToImmutable();
-
-        void Add(bool set, string field)
-        {
-            if (set)
-            {
-                fields.Add(field);
-            }
-        }
-    }
+    public static ImmutableArray<string> Fields(Proto.Endpoint e, FieldMask? mask) =>
+        FieldMasks.Resolve(mask, EndpointField.All, "endpoint",
+            (e.Name.Length > 0, EndpointField.Name),
+            (e.Url.Length > 0, EndpointField.Url),
+            (e.Headers.Count > 0, EndpointField.Headers),
+            (e.Secret.Length > 0, EndpointField.Secret),
+            (e.HasSslVerification, EndpointField.SslVerification),
+            (e.CaFilePath.Length > 0, EndpointField.CaFilePath),
+            (e.Timeout is not null, EndpointField.Timeout),
+            (e.MaxInFlight != 0, EndpointField.MaxInFlight),
+            (e.Kind != Proto.Endpoint.Types.Kind.Unspecified, EndpointField.Kind),
+            (e.Description.Length > 0, EndpointField.Description));
 
     public static Proto.Endpoint ToProto(EndpointInfo info)
     {

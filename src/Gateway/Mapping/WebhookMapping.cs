@@ -24,43 +24,19 @@ internal static class WebhookMapping
     };
 
     /// <summary>The fields an update replaces: the mask's paths, or with no mask every field set in the request.</summary>
-    public static ImmutableArray<string> Fields(Proto.Webhook w, FieldMask? mask)
-    {
-        if (mask is { Paths.Count: > 0 })
-        {
-            foreach (var path in mask.Paths)
-            {
-                if (!WebhookField.All.Contains(path))
-                {
-                    throw new InvalidFieldException("update_mask", $"'{path}' is not an updatable webhook field");
-                }
-            }
-
-            return [.. mask.Paths.Distinct(StringComparer.Ordinal)];
-        }
-
-        var fields = ImmutableArray.CreateBuilder<string>();
-        Add(w.Name.Length > 0, WebhookField.Name);
-        Add(w.HasEnabled, WebhookField.Enabled);
-        Add(w.ObjectTypes.Count > 0, WebhookField.ObjectTypes);
-        Add(w.Events.Count > 0, WebhookField.Events);
-        Add(w.Condition.Length > 0, WebhookField.Condition);
-        Add(w.HttpMethod.Length > 0, WebhookField.HttpMethod);
-        Add(w.HttpContentType.Length > 0, WebhookField.HttpContentType);
-        Add(w.AdditionalHeaders.Length > 0, WebhookField.AdditionalHeaders);
-        Add(w.BodyTemplate.Length > 0, WebhookField.BodyTemplate);
-        Add(w.EndpointIds.Count > 0, WebhookField.EndpointIds);
-        Add(w.Description.Length > 0, WebhookField.Description);
-        return fields.ToImmutable();
-
-        void Add(bool set, string field)
-        {
-            if (set)
-            {
-                fields.Add(field);
-            }
-        }
-    }
+    public static ImmutableArray<string> Fields(Proto.Webhook w, FieldMask? mask) =>
+        FieldMasks.Resolve(mask, WebhookField.All, "webhook",
+            (w.Name.Length > 0, WebhookField.Name),
+            (w.HasEnabled, WebhookField.Enabled),
+            (w.ObjectTypes.Count > 0, WebhookField.ObjectTypes),
+            (w.Events.Count > 0, WebhookField.Events),
+            (w.Condition.Length > 0, WebhookField.Condition),
+            (w.HttpMethod.Length > 0, WebhookField.HttpMethod),
+            (w.HttpContentType.Length > 0, WebhookField.HttpContentType),
+            (w.AdditionalHeaders.Length > 0, WebhookField.AdditionalHeaders),
+            (w.BodyTemplate.Length > 0, WebhookField.BodyTemplate),
+            (w.EndpointIds.Count > 0, WebhookField.EndpointIds),
+            (w.Description.Length > 0, WebhookField.Description));
 
     public static Proto.Webhook ToProto(WebhookInfo info)
     {

@@ -22,12 +22,12 @@ internal sealed class EndpointsService(IGrainFactory grains) : Api.V1.Endpoints.
     }
 
     public override async Task<Endpoint> GetEndpoint(GetEndpointRequest request, ServerCallContext context) =>
-        EndpointMapping.ToProto(await Grain(ExistingId(request.Id, "id")).GetAsync(context.CancellationToken));
+        EndpointMapping.ToProto(await Grain(RequestIds.Existing(request.Id, "id", "endpoint")).GetAsync(context.CancellationToken));
 
     public override async Task<Endpoint> UpdateEndpoint(UpdateEndpointRequest request, ServerCallContext context)
     {
         var endpoint = request.Endpoint ?? throw new InvalidFieldException("endpoint", "is required");
-        var id = ExistingId(endpoint.Id, "endpoint.id");
+        var id = RequestIds.Existing(endpoint.Id, "endpoint.id", "endpoint");
         var info = await Grain(id).UpdateAsync(
             EndpointMapping.ToDefinition(endpoint), EndpointMapping.Fields(endpoint, request.UpdateMask), context.CancellationToken);
         return EndpointMapping.ToProto(info);
@@ -35,7 +35,7 @@ internal sealed class EndpointsService(IGrainFactory grains) : Api.V1.Endpoints.
 
     public override async Task<Empty> DeleteEndpoint(DeleteEndpointRequest request, ServerCallContext context)
     {
-        await Grain(ExistingId(request.Id, "id")).DeleteAsync(context.CancellationToken);
+        await Grain(RequestIds.Existing(request.Id, "id", "endpoint")).DeleteAsync(context.CancellationToken);
         return new Empty();
     }
 
@@ -49,7 +49,7 @@ internal sealed class EndpointsService(IGrainFactory grains) : Api.V1.Endpoints.
     }
 
     public override async Task<EndpointState> GetEndpointState(GetEndpointStateRequest request, ServerCallContext context) =>
-        EndpointMapping.ToProto(await Grain(ExistingId(request.EndpointId, "endpoint_id")).GetStatusAsync(context.CancellationToken));
+        EndpointMapping.ToProto(await Grain(RequestIds.Existing(request.EndpointId, "endpoint_id", "endpoint")).GetStatusAsync(context.CancellationToken));
 
     public override async Task<ListEndpointStatesResponse> ListEndpointStates(ListEndpointStatesRequest request, ServerCallContext context)
     {
@@ -67,15 +67,4 @@ internal sealed class EndpointsService(IGrainFactory grains) : Api.V1.Endpoints.
             .ListAsync(PageTokens.PageSize(pageSize), PageTokens.Decode(pageToken), cancellationToken);
 
     private static string NextToken(CatalogPage page) => page.HasMore ? PageTokens.Encode(page.Ids[^1]) : "";
-
-    /// <summary>An id that cannot exist is NOT_FOUND rather than a grain activation.</summary>
-    private static string ExistingId(string id, string field)
-    {
-        if (id.Length == 0)
-        {
-            throw new InvalidFieldException(field, "is required");
-        }
-
-        return ResourceIds.IsValid(id) ? id : throw new ResourceNotFoundException("endpoint", id);
-    }
 }

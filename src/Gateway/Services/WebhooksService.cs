@@ -21,12 +21,12 @@ internal sealed class WebhooksService(IGrainFactory grains) : Api.V1.Webhooks.We
     }
 
     public override async Task<Webhook> GetWebhook(GetWebhookRequest request, ServerCallContext context) =>
-        WebhookMapping.ToProto(await Grain(ExistingId(request.Id, "id")).GetAsync(context.CancellationToken));
+        WebhookMapping.ToProto(await Grain(RequestIds.Existing(request.Id, "id", "webhook")).GetAsync(context.CancellationToken));
 
     public override async Task<Webhook> UpdateWebhook(UpdateWebhookRequest request, ServerCallContext context)
     {
         var webhook = request.Webhook ?? throw new InvalidFieldException("webhook", "is required");
-        var id = ExistingId(webhook.Id, "webhook.id");
+        var id = RequestIds.Existing(webhook.Id, "webhook.id", "webhook");
         var info = await Grain(id).UpdateAsync(
             WebhookMapping.ToDefinition(webhook), WebhookMapping.Fields(webhook, request.UpdateMask), context.CancellationToken);
         return WebhookMapping.ToProto(info);
@@ -34,7 +34,7 @@ internal sealed class WebhooksService(IGrainFactory grains) : Api.V1.Webhooks.We
 
     public override async Task<Empty> DeleteWebhook(DeleteWebhookRequest request, ServerCallContext context)
     {
-        await Grain(ExistingId(request.Id, "id")).DeleteAsync(context.CancellationToken);
+        await Grain(RequestIds.Existing(request.Id, "id", "webhook")).DeleteAsync(context.CancellationToken);
         return new Empty();
     }
 
@@ -49,14 +49,4 @@ internal sealed class WebhooksService(IGrainFactory grains) : Api.V1.Webhooks.We
     }
 
     private IWebhookGrain Grain(string id) => grains.GetGrain<IWebhookGrain>(id);
-
-    private static string ExistingId(string id, string field)
-    {
-        if (id.Length == 0)
-        {
-            throw new InvalidFieldException(field, "is required");
-        }
-
-        return ResourceIds.IsValid(id) ? id : throw new ResourceNotFoundException("webhook", id);
-    }
 }

@@ -27,7 +27,7 @@ public sealed class DeliveryOptions
     [Range(0, 10_000_000)] public int LogCapacityPerEndpoint { get; set; } = 10_000;
 
     /// <summary>Recent (event, webhook) pairs an endpoint remembers to drop redelivered requests.</summary>
-    [Range(100, 10_000_000)] public int DuplicateWindow { get; set; } = 10_000;
+    [Range(100, 10_000_000)] public int DuplicateWindow { get; set; } = 4096;
 
     /// <summary>Bytes of a response body read (and later stored) per attempt.</summary>
     [Range(0, 1_000_000)] public int MaxResponseBodyBytes { get; set; } = 20_000;

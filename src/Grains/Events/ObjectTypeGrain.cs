@@ -11,7 +11,8 @@ namespace Webhooks.Events;
 [GrainType("object-type")]
 internal sealed partial class ObjectTypeGrain(TimeProvider time, ILogger<ObjectTypeGrain> logger) : Grain, IObjectTypeGrain
 {
-    private const int DuplicateWindow = 100_000;
+    // Client retries arrive soon after the original; a few batches back is enough and keeps each type cheap.
+    private const int DuplicateWindow = 10_000;
 
     private readonly RecentIdSet _accepted = new(DuplicateWindow);
     private IAsyncStream<ObjectEvent> _typeStream = null!;

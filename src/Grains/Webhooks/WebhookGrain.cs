@@ -29,7 +29,8 @@ internal sealed partial class WebhookGrain(
     TimeProvider time,
     ILogger<WebhookGrain> logger) : Grain, IWebhookGrain, IAsyncObserver<ObjectEvent>
 {
-    private const int DuplicateWindow = 10_000;
+    // Covers the stream redelivering the last few batches, which is all it can redeliver.
+    private const int DuplicateWindow = 4096;
     private const string Kind = "webhook";
 
     private readonly RecentIdSet _processed = new(DuplicateWindow);

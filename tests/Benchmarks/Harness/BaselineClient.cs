@@ -47,9 +47,10 @@ public sealed class BaselineClient : IDisposable
 
     public string? LastError => _lastError;
 
-    /// <summary>Sends one request per pair with <paramref name="concurrency"/> senders; event indexes are shifted by
-    /// <paramref name="indexOffset"/> (warm-up requests stay out of the measured range).</summary>
-    public async Task SendAsync((int Event, int Webhook)[] pairs, int count, int indexOffset, int concurrency, CancellationToken cancellationToken)
+    /// <summary>Sends <paramref name="count"/> requests with <paramref name="concurrency"/> senders: request n is
+    /// pairs[n] or, with a <paramref name="warmupOffset"/>, the event <c>warmupOffset + n</c> for the webhook of
+    /// pairs[n mod length] (warm-up requests stay out of the measured range, and may outnumber the pairs).</summary>
+    public async Task SendAsync((int Event, int Webhook)[] pairs, int count, int? warmupOffset, int concurrency, CancellationToken cancellationToken)
     {
         var next = -1;
         var workers = Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
@@ -57,8 +58,8 @@ public sealed class BaselineClient : IDisposable
             int n;
             while ((n = Interlocked.Increment(ref next)) < count)
             {
-                var (e, w) = pairs[n];
-                await SendOneAsync(e + indexOffset, w, n, cancellationToken);
+                var (e, w) = pairs[n % pairs.Length];
+                await SendOneAsync(warmupOffset is { } offset ? offset + n : e, w, n, cancellationToken);
             }
         }, cancellationToken)).ToArray();
         await Task.WhenAll(workers);

@@ -36,6 +36,7 @@ public static class BenchHarness
             StartedAt = DateTimeOffset.UtcNow,
             Commit = Layout.GitCommit(layout.RepoRoot),
             Machine = MachineInfo.Read(),
+            LoadAverageAtStart = SystemCpu.LoadAverage(),
             Options = Describe(options, layout),
             LogDirectory = layout.LogDirectory,
         };
@@ -148,7 +149,7 @@ public static class BenchHarness
         ["batch"] = o.Batch,
         ["bodyBytes"] = o.BodyBytes,
         ["defaultBody"] = o.DefaultBody,
-        ["warmupEvents"] = o.WarmupEvents,
+        ["warmupEvents"] = o.Warmup,
         ["verify"] = o.Verify,
         ["baseline"] = o.Baseline,
         ["smoke"] = o.Smoke,

@@ -108,6 +108,28 @@ public sealed class ChildProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Writes a line to the child's standard input (started with keepStdinOpen).</summary>
+    public async Task WriteLineAsync(string line)
+    {
+        await _process.StandardInput.WriteLineAsync(line);
+        await _process.StandardInput.FlushAsync();
+    }
+
+    /// <summary>Waits for the child to exit by itself; false when <paramref name="timeout"/> passed first.</summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var wait = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(wait.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>CPU time (user + system) and memory of the process from /proc; zeros where unavailable.</summary>
     public ProcessSample Sample() => ProcessSample.Read(_process.Id);
 
@@ -214,10 +236,48 @@ public sealed class ChildProcess : IAsyncDisposable
     }
 }
 
+/// <summary>CPU seconds the whole machine has been busy (all cores, /proc/stat): with the per-process readings,
+/// tells how much CPU other processes took during a measurement.</summary>
+public static class SystemCpu
+{
+    public static double BusySeconds()
+    {
+        try
+        {
+            var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            // cpu user nice system idle iowait irq softirq steal ...
+            long busy = 0;
+            foreach (var i in new[] { 1, 2, 3, 6, 7, 8 })
+            {
+                busy += long.Parse(fields[i], CultureInfo.InvariantCulture);
+            }
+
+            return (double)busy / ProcessSample.ClockTicksPerSecond;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>The 1-minute load average, or -1.</summary>
+    public static double LoadAverage()
+    {
+        try
+        {
+            return double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return -1;
+        }
+    }
+}
+
 /// <summary>A reading of /proc/{pid}: CPU seconds used so far, peak and current resident memory.</summary>
 public readonly record struct ProcessSample(double CpuSeconds, long PeakWorkingSetBytes, long WorkingSetBytes)
 {
-    private static readonly long ClockTicksPerSecond = ReadClockTicks();
+    internal static readonly long ClockTicksPerSecond = ReadClockTicks();
 
     public static ProcessSample Read(int pid)
     {

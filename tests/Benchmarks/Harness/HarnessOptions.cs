@@ -28,8 +28,9 @@ public sealed class HarnessOptions
           --batch N                  events per PublishBatch [100]
           --body-bytes N             approximate delivery body size [1024]
           --default-body             no body template: the service sends the JSON of the whole event context
-          --warmup N                 events published (and awaited) before measuring [events/10, 200..2000]
-          --timeout S                longest wait for all deliveries of one phase [300]
+          --warmup N                 events published (and awaited) before measuring [enough for a tenth of
+                                     the deliveries, 5000..20000 deliveries]
+          --timeout S                longest wait for all deliveries of one phase [300 + 1 per 1000 deliveries]
           --stall S                  give up when nothing arrives for this long [30]
           --verify none|sample|all   receiver checks X-Hook-Signature on none / 1 in 64 / every request [sample]
           --no-baseline              skip the plain-HttpClient baseline
@@ -40,6 +41,12 @@ public sealed class HarnessOptions
           --no-build                 use src/Silo/bin/<configuration>/net10.0 as it is
           --configuration NAME       configuration to build and run src/Silo in [this assembly's, Release]
           --silo-arg KEY=VALUE       extra service configuration, passed as --KEY=VALUE (repeatable)
+          --trace DIR                record the silo with dotnet-trace during each measured phase into
+                                     DIR/<scenario>.nettrace (needs `dotnet tool install -g dotnet-trace`)
+          --trace-profile NAME       dotnet-trace profile [dotnet-sampled-thread-time]
+          --perf DIR                 CPU-sample the silo with Linux perf (call graphs, JIT symbols through
+                                     DOTNET_PerfMapEnabled) into DIR/<scenario>.perf.data
+          Traced or perf-sampled runs are slower: use them to find costs, not for the results table.
           --smoke                    a few thousand events, every signature verified; for the test suite
         """;
 
@@ -57,7 +64,11 @@ public sealed class HarnessOptions
     public int BodyBytes { get; set; } = 1024;
     public bool DefaultBody { get; set; }
     public int? Warmup { get; set; }
-    public double TimeoutSeconds { get; set; } = 300;
+    public double? TimeoutSeconds { get; set; }
+
+    /// <summary>Longest wait for one phase's deliveries: --timeout, or 300 s plus 1 s per 1 000 deliveries (the
+    /// stall limit ends a hung run much earlier).</summary>
+    public TimeSpan PhaseTimeout(long deliveries) => TimeSpan.FromSeconds(TimeoutSeconds ?? (300 + (deliveries / 1000.0)));
     public double StallSeconds { get; set; } = 30;
     public string Verify { get; set; } = "sample";
     public bool Baseline { get; set; } = true;
@@ -69,8 +80,23 @@ public sealed class HarnessOptions
     public string? Configuration { get; set; }
     public List<string> SiloArgs { get; } = [];
     public bool Smoke { get; set; }
+    public string? TraceDirectory { get; set; }
+    public string? PerfDirectory { get; set; }
+    public string TraceProfile { get; set; } = "dotnet-sampled-thread-time";
 
-    public int WarmupEvents => Warmup ?? Math.Clamp(Events / 10, 200, 2000);
+    /// <summary>Events published and awaited before measuring: --warmup, or enough for about a tenth of the
+    /// scenario's deliveries (5 000 to 20 000), so that tiered compilation has reached tier 1.</summary>
+    public int WarmupEventsFor(Scenario scenario, long expectedDeliveries)
+    {
+        if (Warmup is { } given)
+        {
+            return given;
+        }
+
+        var perEvent = Math.Max(0.01, (double)expectedDeliveries / Math.Max(1, scenario.Events));
+        var deliveries = Math.Clamp(expectedDeliveries / 10, 5_000, 20_000);
+        return (int)Math.Ceiling(deliveries / perEvent);
+    }
 
     public static HarnessOptions Parse(string[] args)
     {
@@ -109,6 +135,9 @@ public sealed class HarnessOptions
                 case "--configuration" or "-c": o.Configuration = Next(); break;
                 case "--silo-arg": o.SiloArgs.Add(Next()); break;
                 case "--smoke": o.Smoke = true; break;
+                case "--trace": o.TraceDirectory = Next(); break;
+                case "--perf": o.PerfDirectory = Next(); break;
+                case "--trace-profile": o.TraceProfile = Next(); break;
                 default: throw new ArgumentException($"unknown option '{arg}'");
             }
         }

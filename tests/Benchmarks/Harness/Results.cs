@@ -12,6 +12,8 @@ public sealed record BenchResults
     public required DateTimeOffset StartedAt { get; init; }
     public required string Commit { get; init; }
     public required MachineInfo Machine { get; init; }
+    /// <summary>1-minute load average when the run started: anything well above 0 means a busy machine.</summary>
+    public required double LoadAverageAtStart { get; init; }
     public required Dictionary<string, object?> Options { get; init; }
     public List<ScenarioResult> Scenarios { get; init; } = [];
     public List<TargetResult> Targets { get; init; } = [];
@@ -99,6 +101,10 @@ public sealed record PipelineResult
     public required long SiloPeakWorkingSetBytes { get; init; }
     public required double ReceiverCpuSeconds { get; init; }
     public required double HarnessCpuSeconds { get; init; }
+    /// <summary>CPU seconds used on the machine by processes other than silo, receiver and harness during the
+    /// measurement: a noisy neighbour shows here (the machine has Processors × Seconds in all).</summary>
+    public required double OtherCpuSeconds { get; init; }
+    public required double LoadAverageAtEnd { get; init; }
     public required long ReceiverMalformed { get; init; }
     public required long SignaturesVerified { get; init; }
     public required long BadSignatures { get; init; }
@@ -118,6 +124,7 @@ public sealed record BaselineResult
     public LatencySummary? LatencyMs { get; init; }
     public required double ReceiverCpuSeconds { get; init; }
     public required double HarnessCpuSeconds { get; init; }
+    public required double OtherCpuSeconds { get; init; }
     public required long SignaturesVerified { get; init; }
     public required long BadSignatures { get; init; }
 }

@@ -60,8 +60,8 @@ public sealed class ScenarioRunner(Layout layout, HarnessOptions options, Receiv
         var pairs = scenario.ExpectedPairs(scenario.Events);
         using var client = new BaselineClient(receiver.Port, scenario, factory);
 
-        // Warm-up: JIT, connections, receiver buffers.
-        var warmup = (int)Math.Min(pairs.Length, Math.Max(500, options.WarmupEvents));
+        // Warm-up: JIT (long enough for tiered compilation to reach tier 1), connections, receiver buffers.
+        var warmup = options.Smoke ? 500 : Math.Clamp(pairs.Length / 10, 5000, 20_000);
         await receiver.ResetAsync(cancellationToken);
         await client.SendAsync(pairs, warmup, WarmupOffset, scenario.Concurrency, cancellationToken);
         await Waiter.WaitForCountAsync(receiver, warmup, TimeSpan.FromSeconds(30), cancellationToken);
@@ -69,13 +69,15 @@ public sealed class ScenarioRunner(Layout layout, HarnessOptions options, Receiv
 
         var receiverBefore = receiver.Process.Sample();
         var harnessBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var systemBefore = SystemCpu.BusySeconds();
         var start = Stopwatch.GetTimestamp();
-        await client.SendAsync(pairs, pairs.Length, 0, scenario.Concurrency, cancellationToken);
+        await client.SendAsync(pairs, pairs.Length, null, scenario.Concurrency, cancellationToken);
         var sent = Stopwatch.GetTimestamp();
         var outcome = await Waiter.WaitForDeliveriesAsync(receiver, scenario, scenario.Events, expected,
-            TimeSpan.FromSeconds(options.TimeoutSeconds), TimeSpan.FromSeconds(options.StallSeconds), () => null, cancellationToken);
+            options.PhaseTimeout(expected), TimeSpan.FromSeconds(options.StallSeconds), () => null, cancellationToken);
         var receiverAfter = receiver.Process.Sample();
         var harnessAfter = Process.GetCurrentProcess().TotalProcessorTime;
+        var systemAfter = SystemCpu.BusySeconds();
         var stats = await receiver.StatsAsync(cancellationToken);
 
         var end = Math.Max(sent, outcome.Report.LastArrivalTicks);
@@ -104,10 +106,11 @@ public sealed class ScenarioRunner(Layout layout, HarnessOptions options, Receiv
             LatencyMs = outcome.Report.Latency,
             ReceiverCpuSeconds = Math.Round(receiverAfter.CpuSeconds - receiverBefore.CpuSeconds, 2),
             HarnessCpuSeconds = Math.Round((harnessAfter - harnessBefore).TotalSeconds, 2),
+            OtherCpuSeconds = Math.Round(Math.Max(0, systemAfter - systemBefore - (receiverAfter.CpuSeconds - receiverBefore.CpuSeconds) - (harnessAfter - harnessBefore).TotalSeconds), 2),
             SignaturesVerified = stats.Verified,
             BadSignatures = stats.BadSignatures,
         };
-        Console.WriteLine($"   baseline: {baseline.RequestsPerSecond:N0} requests/s ({baseline.Requests:N0} in {baseline.Seconds:0.00} s, concurrency {baseline.Concurrency}), p50 {baseline.LatencyMs?.P50Ms:0.0} ms, lost {baseline.Lost}");
+        Console.WriteLine($"   baseline: {baseline.RequestsPerSecond:N0} requests/s ({baseline.Requests:N0} in {baseline.Seconds:0.00} s, concurrency {baseline.Concurrency}), p50 {baseline.LatencyMs?.P50Ms:0.0} ms, lost {baseline.Lost}; CPU s: receiver {baseline.ReceiverCpuSeconds:0.0}, client {baseline.HarnessCpuSeconds:0.0}, other processes {baseline.OtherCpuSeconds:0.0}");
         return baseline;
     }
 
@@ -119,21 +122,24 @@ public sealed class ScenarioRunner(Layout layout, HarnessOptions options, Receiv
 
         // Warm-up through the whole pipeline, awaited, then forgotten.
         await receiver.ResetAsync(cancellationToken);
-        var warmupEvents = options.WarmupEvents;
+        var warmupEvents = options.WarmupEventsFor(scenario, expected);
         var warmupExpected = scenario.ExpectedDeliveries(WarmupOffset, warmupEvents);
         var warmupPublisher = new Publisher(silo.Events, new EventFactory(runId + "-warm", scenario, options.BodyBytes, options.DefaultBody));
         await warmupPublisher.RunClosedLoopAsync(WarmupOffset, warmupEvents, options.Batch, options.Publishers, cancellationToken);
-        if (!await Waiter.WaitForCountAsync(receiver, warmupExpected, TimeSpan.FromSeconds(Math.Min(120, options.TimeoutSeconds)), cancellationToken))
+        if (!await Waiter.WaitForCountAsync(receiver, warmupExpected, options.PhaseTimeout(warmupExpected), cancellationToken))
         {
             errors.Add($"{scenario.Name}: warm-up deliveries did not all arrive ({(await receiver.StatsAsync(cancellationToken)).Arrivals} of {warmupExpected})");
         }
 
         await receiver.ResetAsync(cancellationToken);
 
+        var trace = await SiloTrace.StartAsync(layout, options, silo.Process.Pid, scenario.Name);
+        var perf = await SiloTrace.StartPerfAsync(layout, options, silo.Process.Pid, scenario.Name);
         var publisher = new Publisher(silo.Events, factory);
         var siloBefore = silo.Process.Sample();
         var receiverBefore = receiver.Process.Sample();
         var harnessBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var systemBefore = SystemCpu.BusySeconds();
         var start = Stopwatch.GetTimestamp();
         long published = 0;
         double? maxLag = null;
@@ -153,7 +159,7 @@ public sealed class ScenarioRunner(Layout layout, HarnessOptions options, Receiv
         }, stop.Token);
 
         var outcome = await Waiter.WaitForDeliveriesAsync(receiver, scenario, scenario.Events, expected,
-            TimeSpan.FromSeconds(options.TimeoutSeconds + (scenario.IsSteady ? options.DurationSeconds : 0)),
+            options.PhaseTimeout(expected) + TimeSpan.FromSeconds(scenario.IsSteady ? options.DurationSeconds : 0),
             TimeSpan.FromSeconds(options.StallSeconds),
             () => silo.Process.HasExited ? $"the silo exited with code {silo.Process.ExitCode}:\n{silo.Process.Tail(30)}"
                 : publisher.Failure ?? (publishing.IsFaulted ? publishing.Exception?.GetBaseException().Message : null),
@@ -161,7 +167,17 @@ public sealed class ScenarioRunner(Layout layout, HarnessOptions options, Receiv
         var siloAfter = silo.Process.Sample();
         var receiverAfter = receiver.Process.Sample();
         var harnessAfter = Process.GetCurrentProcess().TotalProcessorTime;
+        var systemAfter = SystemCpu.BusySeconds();
         var stats = await receiver.StatsAsync(cancellationToken);
+        if (trace is not null)
+        {
+            await trace.DisposeAsync();
+        }
+
+        if (perf is not null)
+        {
+            await perf.DisposeAsync();
+        }
 
         await stop.CancelAsync();
         try
@@ -217,12 +233,15 @@ public sealed class ScenarioRunner(Layout layout, HarnessOptions options, Receiv
             SiloPeakWorkingSetBytes = siloAfter.PeakWorkingSetBytes,
             ReceiverCpuSeconds = Math.Round(receiverAfter.CpuSeconds - receiverBefore.CpuSeconds, 2),
             HarnessCpuSeconds = Math.Round((harnessAfter - harnessBefore).TotalSeconds, 2),
+            OtherCpuSeconds = Math.Round(Math.Max(0, systemAfter - systemBefore - cpu - (receiverAfter.CpuSeconds - receiverBefore.CpuSeconds) - (harnessAfter - harnessBefore).TotalSeconds), 2),
+            LoadAverageAtEnd = SystemCpu.LoadAverage(),
             ReceiverMalformed = stats.Malformed,
             SignaturesVerified = stats.Verified,
             BadSignatures = stats.BadSignatures,
         };
         Console.WriteLine($"   pipeline: {result.DeliveriesPerSecond:N0} deliveries/s, {result.EventsPerSecond:N0} events/s ({result.Delivered:N0} in {result.Seconds:0.00} s), "
-            + $"p50 {result.LatencyMs?.P50Ms:0.0} / p99 {result.LatencyMs?.P99Ms:0.0} ms, silo CPU {result.SiloCpuSeconds:0.0} s, lost {result.Lost}, duplicated {result.Duplicated}, retries {result.PublishRetries}");
+            + $"p50 {result.LatencyMs?.P50Ms:0.0} / p99 {result.LatencyMs?.P99Ms:0.0} ms, lost {result.Lost}, duplicated {result.Duplicated}, retries {result.PublishRetries}; "
+            + $"CPU s: silo {result.SiloCpuSeconds:0.0}, receiver {result.ReceiverCpuSeconds:0.0}, harness {result.HarnessCpuSeconds:0.0}, other processes {result.OtherCpuSeconds:0.0}");
         return result;
     }
 

@@ -159,7 +159,7 @@ public sealed class SiloProcess : IAsyncDisposable
 
         var process = ChildProcess.Start("silo", "dotnet", args, layout.Log("silo-" + name),
             workingDirectory: Path.GetDirectoryName(layout.SiloDll),
-            environment: new Dictionary<string, string> { ["DOTNET_ENVIRONMENT"] = "Production", ["ASPNETCORE_ENVIRONMENT"] = "Production" });
+            environment: SiloEnvironment(options));
         var channel = GrpcChannel.ForAddress(grpcUrl, new GrpcChannelOptions
         {
             HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(10) },
@@ -177,6 +177,20 @@ public sealed class SiloProcess : IAsyncDisposable
             await silo.DisposeAsync();
             throw;
         }
+    }
+
+    private static Dictionary<string, string> SiloEnvironment(HarnessOptions options)
+    {
+        var environment = new Dictionary<string, string> { ["DOTNET_ENVIRONMENT"] = "Production", ["ASPNETCORE_ENVIRONMENT"] = "Production" };
+        if (options.PerfDirectory is not null)
+        {
+            // /tmp/perf-<pid>.map: names for JIT-compiled code in perf's reports.
+            environment["DOTNET_PerfMapEnabled"] = "1";
+            // Without this, JIT code lives in a memfd double mapping that perf does not match to the map file.
+            environment["DOTNET_EnableWriteXorExecute"] = "0";
+        }
+
+        return environment;
     }
 
     private async Task WaitReadyAsync(TimeSpan timeout, CancellationToken cancellationToken)

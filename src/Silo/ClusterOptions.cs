@@ -11,4 +11,8 @@ public sealed class SiloClusterOptions
     [Required] public string ServiceId { get; set; } = "webhooks";
     [Range(1, 65535)] public int SiloPort { get; set; } = 11111;
     [Range(1, 65535)] public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>The address other silos and clients reach this silo on (durable mode; the embedded default is
+    /// localhost-only).</summary>
+    public string AdvertisedIP { get; set; } = "127.0.0.1";
 }

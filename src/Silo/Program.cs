@@ -1,15 +1,55 @@
+using System.Net;
 using Microsoft.Extensions.Options;
 using Webhooks.Gateway.Hosting;
 using Webhooks.Hosting;
 using Webhooks.Silo;
+using Webhooks.Storage.Postgres;
 
-var builder = WebApplication.CreateBuilder(args);
+// "--migrate" applies the PostgreSQL schema and exits; it is a switch, not a configuration key.
+var migrateOnly = args.Contains("--migrate", StringComparer.Ordinal);
+var builder = WebApplication.CreateBuilder(args.Where(a => a != "--migrate").ToArray());
 builder.Services.AddOptions<SiloClusterOptions>().BindConfiguration(SiloClusterOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 var cluster = builder.Configuration.GetSection(SiloClusterOptions.Section).Get<SiloClusterOptions>() ?? new SiloClusterOptions();
+var storage = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+var connectionString = builder.Configuration.GetConnectionString(StorageOptions.ConnectionStringName);
+
+if (storage.IsPostgres && !string.IsNullOrWhiteSpace(connectionString) && (migrateOnly || storage.ApplySchemaOnStart))
+{
+    var applied = await PostgresSchema.ApplyAsync(connectionString);
+    Console.WriteLine(applied.Count == 0 ? "Database schema is up to date." : $"Applied database scripts: {string.Join(", ", applied)}");
+    if (migrateOnly)
+    {
+        return;
+    }
+}
+else if (migrateOnly)
+{
+    Console.Error.WriteLine("--migrate needs Storage:Provider=postgres and ConnectionStrings:Postgres.");
+    Environment.ExitCode = 2;
+    return;
+}
 
 builder.UseOrleans(silo =>
 {
-    silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
+    if (storage.IsPostgres && !string.IsNullOrWhiteSpace(connectionString))
+    {
+        silo.UseAdoNetClustering(o =>
+        {
+            o.Invariant = StorageOptions.Invariant;
+            o.ConnectionString = connectionString;
+        });
+        silo.Configure<Orleans.Configuration.ClusterOptions>(o =>
+        {
+            o.ClusterId = cluster.ClusterId;
+            o.ServiceId = cluster.ServiceId;
+        });
+        silo.ConfigureEndpoints(IPAddress.Parse(cluster.AdvertisedIP), cluster.SiloPort, cluster.GatewayPort);
+    }
+    else
+    {
+        silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
+    }
+
     silo.AddWebhooks(builder.Configuration);
 });
 builder.AddWebhooksGateway();
@@ -20,10 +60,13 @@ app.MapWebhooksGateway();
 app.Lifetime.ApplicationStarted.Register(() =>
 {
     var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Webhooks.Silo");
-    var storage = app.Services.GetRequiredService<IOptions<StorageOptions>>().Value;
     var gateway = app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value;
     StartupLog.Listening(logger, gateway.GrpcUrl, gateway.HttpUrl, cluster.ClusterId);
-    if (storage.Provider == StorageOptions.Memory)
+    if (storage.IsPostgres)
+    {
+        StartupLog.PartlyDurable(logger);
+    }
+    else
     {
         StartupLog.NotDurable(logger);
     }

@@ -36,7 +36,7 @@ public static class GatewayHostingExtensions
             if (IsListenUrl(options.GrpcUrl) && IsListenUrl(options.HttpUrl))
             {
                 Listen(kestrel, options.GrpcUrl, HttpProtocols.Http2);
-                Listen(kestrel, options.HttpUrl, HttpProtocols.Http1AndHttp2);
+                Listen(kestrel, options.HttpUrl, HttpProtocols.Http1);
             }
         });
         return builder;

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Storage;
 using Orleans.Streams;
 using Webhooks.Conditions;
 using Webhooks.Delivery;
@@ -22,8 +23,10 @@ public static class WebhooksSiloBuilderExtensions
     {
         var services = silo.Services;
         AddValidatedOptions<StorageOptions>(services, configuration, StorageOptions.Section)
-            .Validate(o => o.Provider == StorageOptions.Memory,
-                $"Storage:Provider must be '{StorageOptions.Memory}' (the durable '{StorageOptions.Postgres}' mode is not built yet)");
+            .Validate(o => o.Provider is StorageOptions.Memory or StorageOptions.Postgres,
+                $"Storage:Provider must be '{StorageOptions.Memory}' or '{StorageOptions.Postgres}'")
+            .Validate(o => !o.IsPostgres || !string.IsNullOrWhiteSpace(configuration.GetConnectionString(StorageOptions.ConnectionStringName)),
+                $"Storage:Provider=postgres needs ConnectionStrings:{StorageOptions.ConnectionStringName}");
         AddValidatedOptions<EventQueueOptions>(services, configuration, EventQueueOptions.Section)
             .Validate(o => o.PublishWait > TimeSpan.Zero && o.PollInterval > TimeSpan.Zero, "Streams:PublishWait and Streams:PollInterval must be positive");
         AddValidatedOptions<DeliveryOptions>(services, configuration, DeliveryOptions.Section)
@@ -41,8 +44,17 @@ public static class WebhooksSiloBuilderExtensions
         services.ConfigureHttpClientDefaults(http => http.RemoveAllLoggers());
         services.AddSingleton<IConfigureOptions<HttpClientFactoryOptions>, DeliveryHttpClients>();
 
-        silo.AddMemoryGrainStorage(StorageNames.Definitions);
-        silo.AddMemoryGrainStorage(StorageNames.PubSub);
+        var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+        var connectionString = configuration.GetConnectionString(StorageOptions.ConnectionStringName);
+        if (storage.IsPostgres && !string.IsNullOrWhiteSpace(connectionString))
+        {
+            AddPostgresStorage(silo, connectionString);
+        }
+        else
+        {
+            silo.AddMemoryGrainStorage(StorageNames.Definitions);
+            silo.AddMemoryGrainStorage(StorageNames.PubSub);
+        }
 
         silo.AddPersistentStreams(EventStreams.Provider, EventQueueAdapterFactory.Create, stream =>
         {
@@ -58,6 +70,30 @@ public static class WebhooksSiloBuilderExtensions
         });
 
         return silo;
+    }
+
+    /// <summary>Definitions, stream subscriptions and reminders on PostgreSQL through the Orleans ADO.NET providers.</summary>
+    private static void AddPostgresStorage(ISiloBuilder silo, string connectionString)
+    {
+        // Orleans' binary format, driven by [Id]/[Alias], instead of the ADO.NET default (Newtonsoft JSON with
+        // CLR type names, which drops values equal to the CLR default: a disabled webhook would come back
+        // enabled). Providers pick up a serializer keyed by their own name.
+        silo.Services.AddKeyedSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>(StorageNames.Definitions);
+        silo.AddAdoNetGrainStorage(StorageNames.Definitions, o =>
+        {
+            o.Invariant = StorageOptions.Invariant;
+            o.ConnectionString = connectionString;
+        });
+        silo.AddAdoNetGrainStorage(StorageNames.PubSub, o =>
+        {
+            o.Invariant = StorageOptions.Invariant;
+            o.ConnectionString = connectionString;
+        });
+        silo.UseAdoNetReminderService(o =>
+        {
+            o.Invariant = StorageOptions.Invariant;
+            o.ConnectionString = connectionString;
+        });
     }
 
     private static OptionsBuilder<T> AddValidatedOptions<T>(IServiceCollection services, IConfiguration configuration, string section)

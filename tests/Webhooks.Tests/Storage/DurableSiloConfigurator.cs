@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Configuration;
+using Orleans.TestingHost;
+using Webhooks.Hosting;
+
+namespace Webhooks.Tests.Storage;
+
+/// <summary>The product's durable mode on a test silo: ADO.NET clustering (as the silo host sets it up) and
+/// AddWebhooks with Storage:Provider=postgres from the cluster's properties.</summary>
+public sealed class DurableSiloConfigurator : ISiloConfigurator, IClientBuilderConfigurator
+{
+    public void Configure(ISiloBuilder siloBuilder)
+    {
+        siloBuilder.UseAdoNetClustering(o =>
+        {
+            o.Invariant = StorageOptions.Invariant;
+            o.ConnectionString = siloBuilder.Configuration.GetConnectionString(StorageOptions.ConnectionStringName);
+        });
+        siloBuilder.AddWebhooks(siloBuilder.Configuration);
+    }
+
+    public void Configure(IConfiguration configuration, IClientBuilder clientBuilder) =>
+        clientBuilder.UseAdoNetClustering(o =>
+        {
+            o.Invariant = StorageOptions.Invariant;
+            o.ConnectionString = configuration.GetConnectionString(StorageOptions.ConnectionStringName);
+        });
+}

@@ -3,11 +3,10 @@ namespace Webhooks.Endpoints;
 [GenerateSerializer, Alias("webhooks.EnqueueOutcome")]
 public enum EnqueueOutcome
 {
-    /// <summary>Queued as a new delivery.</summary>
+    /// <summary>Queued (new requests) or recognized as already queued (duplicates).</summary>
     Accepted = 0,
-    /// <summary>Already queued or sent earlier for the same event and webhook; nothing added.</summary>
-    Duplicate = 1,
-    /// <summary>The request was addressed with an outdated URL: render again with <see cref="EnqueueResult.Route"/>.</summary>
+    /// <summary>Nothing queued: the requests were addressed with an outdated URL; render again with
+    /// <see cref="EnqueueResult.Route"/>.</summary>
     StaleRoute = 2,
 }
 
@@ -15,6 +14,9 @@ public enum EnqueueOutcome
 public sealed record EnqueueResult
 {
     [Id(0)] public required EnqueueOutcome Outcome { get; init; }
-    [Id(1)] public string? DeliveryId { get; init; }
     [Id(2)] public EndpointRoute? Route { get; init; }
+    /// <summary>New deliveries created.</summary>
+    [Id(3)] public int Created { get; init; }
+    /// <summary>Requests already queued or sent earlier for the same event and webhook.</summary>
+    [Id(4)] public int Duplicates { get; init; }
 }

@@ -21,10 +21,12 @@ public interface IEndpointGrain : IGrainWithStringKey
     [Alias("DeleteAsync")]
     Task DeleteAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Queues one delivery. Idempotent by (event id, webhook id). Waits while the queue is full
-    /// (backpressure) and throws <see cref="Errors.EndpointBusyException"/> if it stays full.</summary>
+    /// <summary>Queues deliveries in order, all addressed with the same URL version. Idempotent by (event id,
+    /// webhook id). Waits while the queue is full (backpressure) and throws
+    /// <see cref="Errors.EndpointBusyException"/> if it stays full; the requests queued before that stay queued,
+    /// so sending the same batch again queues only the rest.</summary>
     [Alias("EnqueueAsync")]
-    Task<EnqueueResult> EnqueueAsync(DeliveryRequest request, CancellationToken cancellationToken = default);
+    Task<EnqueueResult> EnqueueAsync(ImmutableArray<DeliveryRequest> requests, CancellationToken cancellationToken = default);
 
     [Alias("GetStatusAsync"), AlwaysInterleave]
     Task<EndpointStatus> GetStatusAsync(CancellationToken cancellationToken = default);

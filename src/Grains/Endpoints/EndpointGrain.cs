@@ -160,47 +160,59 @@ internal sealed partial class EndpointGrain(
         ReleaseWaiters();
     }
 
-    public async Task<EnqueueResult> EnqueueAsync(DeliveryRequest request, CancellationToken cancellationToken)
+    public async Task<EnqueueResult> EnqueueAsync(ImmutableArray<DeliveryRequest> requests, CancellationToken cancellationToken)
     {
         var definition = state.State.Definition ?? throw new ResourceNotFoundException(Kind, Id);
-        if (request.UrlVersion != state.State.UrlVersion)
+        if (requests.IsDefaultOrEmpty)
+        {
+            return new EnqueueResult { Outcome = EnqueueOutcome.Accepted };
+        }
+
+        if (requests.Any(r => r.UrlVersion != state.State.UrlVersion))
         {
             return new EnqueueResult { Outcome = EnqueueOutcome.StaleRoute, Route = Route(definition) };
         }
 
-        var key = string.Concat(request.EventId, "\n", request.WebhookId);
-        if (_recentKeys.TryGetValue(key, out var existing))
+        var created = 0;
+        var duplicates = 0;
+        foreach (var request in requests)
         {
-            return new EnqueueResult { Outcome = EnqueueOutcome.Duplicate, DeliveryId = existing };
+            var key = string.Concat(request.EventId, "\n", request.WebhookId);
+            if (_recentKeys.ContainsKey(key))
+            {
+                duplicates++;
+                continue;
+            }
+
+            await WaitForRoomAsync(cancellationToken);
+            definition = state.State.Definition ?? throw new ResourceNotFoundException(Kind, Id);
+            var sequence = await NextSequenceAsync(cancellationToken);
+            var record = new DeliveryRecord
+            {
+                Id = DeliveryId.Format(Id, sequence),
+                EndpointId = Id,
+                Sequence = sequence,
+                WebhookId = request.WebhookId,
+                EventId = request.EventId,
+                ObjectType = request.ObjectType,
+                Event = request.Event,
+                Status = DeliveryStatus.Pending,
+                HttpMethod = request.HttpMethod,
+                Url = request.Url ?? definition.Url,
+                ContentType = request.ContentType,
+                Headers = request.Headers,
+                Body = request.Body,
+                CreatedAt = time.GetUtcNow(),
+            };
+
+            await store.AddAsync(record, cancellationToken);
+            Remember(key, record.Id);
+            _queue.Enqueue(record);
+            created++;
+            Pump();
         }
 
-        await WaitForRoomAsync(cancellationToken);
-        definition = state.State.Definition ?? throw new ResourceNotFoundException(Kind, Id);
-
-        var sequence = await NextSequenceAsync(cancellationToken);
-        var record = new DeliveryRecord
-        {
-            Id = DeliveryId.Format(Id, sequence),
-            EndpointId = Id,
-            Sequence = sequence,
-            WebhookId = request.WebhookId,
-            EventId = request.EventId,
-            ObjectType = request.ObjectType,
-            Event = request.Event,
-            Status = DeliveryStatus.Pending,
-            HttpMethod = request.HttpMethod,
-            Url = request.Url ?? definition.Url,
-            ContentType = request.ContentType,
-            Headers = request.Headers,
-            Body = request.Body,
-            CreatedAt = time.GetUtcNow(),
-        };
-
-        await store.AddAsync(record, cancellationToken);
-        Remember(key, record.Id);
-        _queue.Enqueue(record);
-        Pump();
-        return new EnqueueResult { Outcome = EnqueueOutcome.Accepted, DeliveryId = record.Id };
+        return new EnqueueResult { Outcome = EnqueueOutcome.Accepted, Created = created, Duplicates = duplicates };
     }
 
     public Task<EndpointStatus> GetStatusAsync(CancellationToken cancellationToken)

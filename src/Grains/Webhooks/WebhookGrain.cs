@@ -17,9 +17,10 @@ namespace Webhooks.Webhooks;
 
 /// <summary>Holds one webhook rule, listens to the streams of the object types it covers, and turns each
 /// matching event into one delivery per endpoint.</summary>
-/// <remarks>User code (condition, templates) failing for an event is recorded on this webhook and ends that
-/// event here; only an endpoint that stays full makes <see cref="OnNextAsync"/> throw, so that the stream
-/// redelivers the event later (events already handed on are skipped by id).</remarks>
+/// <remarks>Events arrive a stream batch at a time; the deliveries of a batch go to each endpoint in one call.
+/// User code (condition, templates) failing for an event is recorded on this webhook and ends that event
+/// here; only an endpoint that stays full makes <see cref="OnNextAsync"/> throw, so that the stream redelivers
+/// the batch later (events already handed on are skipped by id, here and at the endpoint).</remarks>
 [GrainType("webhook")]
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Disposed in OnDeactivateAsync; grains have no Dispose.")]
 internal sealed partial class WebhookGrain(
@@ -27,7 +28,7 @@ internal sealed partial class WebhookGrain(
     TemplateCompiler templates,
     IOptions<ConditionOptions> conditionOptions,
     TimeProvider time,
-    ILogger<WebhookGrain> logger) : Grain, IWebhookGrain, IAsyncObserver<ObjectEvent>
+    ILogger<WebhookGrain> logger) : Grain, IWebhookGrain, IAsyncBatchObserver<ObjectEvent>
 {
     // Covers the stream redelivering the last few batches, which is all it can redeliver.
     private const int DuplicateWindow = 4096;
@@ -147,15 +148,69 @@ internal sealed partial class WebhookGrain(
         _stats = new WebhookStats();
     }
 
-    public async Task OnNextAsync(ObjectEvent item, StreamSequenceToken? token = null)
+    public async Task OnNextAsync(IList<SequentialItem<ObjectEvent>> items)
     {
         var program = _program;
-        if (program is null || !program.Definition.Enabled || item.AcceptedAt < state.State.ActiveSince || _processed.Contains(item.EventId)
-            || !program.Events.Matches(item.Event) || !program.Types.Matches(item.ObjectType))
+        if (program is null || !program.Definition.Enabled)
         {
             return;
         }
 
+        var endpointIds = program.Definition.EndpointIds;
+        var pending = new List<PendingDelivery>(items.Count);
+        var handed = new List<string>(items.Count);
+        foreach (var sequential in items)
+        {
+            var item = sequential.Item;
+            if (item.AcceptedAt < state.State.ActiveSince || _processed.Contains(item.EventId)
+                || !program.Events.Matches(item.Event) || !program.Types.Matches(item.ObjectType))
+            {
+                continue;
+            }
+
+            if (Prepare(program, item) is { } delivery)
+            {
+                pending.Add(delivery);
+                handed.Add(item.EventId);
+            }
+        }
+
+        if (pending.Count > 0)
+        {
+            if (endpointIds.Length == 1)
+            {
+                await EnqueueAsync(endpointIds[0], pending);
+            }
+            else
+            {
+                var sends = new Task[endpointIds.Length];
+                for (var i = 0; i < endpointIds.Length; i++)
+                {
+                    sends[i] = EnqueueAsync(endpointIds[i], pending);
+                }
+
+                await Task.WhenAll(sends);
+            }
+        }
+
+        // Remembered only once every endpoint has them: a batch that failed half-way comes again.
+        foreach (var eventId in handed)
+        {
+            _processed.Add(eventId);
+        }
+    }
+
+    public Task OnCompletedAsync() => Task.CompletedTask;
+
+    public Task OnErrorAsync(Exception ex)
+    {
+        LogStreamError(logger, ex, Id);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Evaluates the condition and renders the request; null when the event ends here.</summary>
+    private PendingDelivery? Prepare(WebhookProgram program, ObjectEvent item)
+    {
         var context = new EventContext(item);
         if (program.Condition is { } condition)
         {
@@ -169,12 +224,12 @@ internal sealed partial class WebhookGrain(
                 _stats = _stats with { ConditionErrors = _stats.ConditionErrors + 1 };
                 RecordError($"event {item.EventId}: {ex.Message}", isCondition: true);
                 _processed.Add(item.EventId);
-                return;
+                return null;
             }
 
             if (!matched)
             {
-                return;
+                return null;
             }
         }
 
@@ -188,10 +243,10 @@ internal sealed partial class WebhookGrain(
         {
             RecordTemplateError(item.EventId, ex.Message);
             _processed.Add(item.EventId);
-            return;
+            return null;
         }
 
-        var request = new DeliveryRequest
+        return new PendingDelivery(new DeliveryRequest
         {
             WebhookId = Id,
             EventId = item.EventId,
@@ -201,82 +256,51 @@ internal sealed partial class WebhookGrain(
             ContentType = program.Definition.HttpContentType,
             Headers = rendered.Headers,
             Body = rendered.Body,
-        };
-
-        var endpointIds = program.Definition.EndpointIds;
-        if (endpointIds.Length == 1)
-        {
-            await EnqueueAsync(endpointIds[0], request, context);
-        }
-        else
-        {
-            var sends = new Task[endpointIds.Length];
-            for (var i = 0; i < endpointIds.Length; i++)
-            {
-                sends[i] = EnqueueAsync(endpointIds[i], request, context);
-            }
-
-            await Task.WhenAll(sends);
-        }
-
-        _processed.Add(item.EventId);
+        }, context);
     }
 
-    public Task OnCompletedAsync() => Task.CompletedTask;
-
-    public Task OnErrorAsync(Exception ex)
-    {
-        LogStreamError(logger, ex, Id);
-        return Task.CompletedTask;
-    }
-
-    private async Task EnqueueAsync(string endpointId, DeliveryRequest request, EventContext context)
+    private async Task EnqueueAsync(string endpointId, List<PendingDelivery> pending)
     {
         var endpoint = GrainFactory.GetGrain<IEndpointGrain>(endpointId);
         // The first call of an activation learns the endpoint's URL; a changed URL costs one more round.
         for (var round = 0; round < 3; round++)
         {
-            var addressed = request;
-            if (_routes.TryGetValue(endpointId, out var cached))
+            var cached = _routes.GetValueOrDefault(endpointId);
+            var requests = ImmutableArray.CreateBuilder<DeliveryRequest>(pending.Count);
+            foreach (var (request, context) in pending)
             {
-                string? url = null;
-                if (cached.Template is { } template)
+                if (cached?.Template is { } template)
                 {
                     try
                     {
-                        url = RenderUrl(template, context);
+                        requests.Add(request with { Url = RenderUrl(template, context), UrlVersion = cached.Route.UrlVersion });
                     }
                     catch (TemplateException ex)
                     {
                         RecordTemplateError(request.EventId, $"endpoint {endpointId}: {ex.Message}");
-                        return;
                     }
                 }
-
-                addressed = request with { Url = url, UrlVersion = cached.Route.UrlVersion };
-            }
-            else
-            {
-                addressed = request with { UrlVersion = -1 };
+                else
+                {
+                    requests.Add(request with { UrlVersion = cached?.Route.UrlVersion ?? -1 });
+                }
             }
 
             EnqueueResult result;
             try
             {
-                result = await endpoint.EnqueueAsync(addressed);
+                result = await endpoint.EnqueueAsync(requests.ToImmutable());
             }
             catch (ResourceNotFoundException)
             {
-                RecordError($"event {request.EventId}: endpoint '{endpointId}' does not exist", isCondition: false);
+                RecordError($"endpoint '{endpointId}' does not exist", isCondition: false);
                 return;
             }
 
             switch (result.Outcome)
             {
                 case EnqueueOutcome.Accepted:
-                    _stats = _stats with { DeliveriesCreated = _stats.DeliveriesCreated + 1 };
-                    return;
-                case EnqueueOutcome.Duplicate:
+                    _stats = _stats with { DeliveriesCreated = _stats.DeliveriesCreated + result.Created };
                     return;
                 case EnqueueOutcome.StaleRoute when result.Route is { } route:
                     _routes[endpointId] = new CachedRoute(route, route.IsTemplate ? templates.Compile(route.Url, "endpoint.url") : null);
@@ -286,7 +310,7 @@ internal sealed partial class WebhookGrain(
             }
         }
 
-        throw new EndpointBusyException($"endpoint {endpointId} kept changing its URL; the event will be redelivered");
+        throw new EndpointBusyException($"endpoint {endpointId} kept changing its URL; the events will be redelivered");
     }
 
     private string RenderUrl(IFluidTemplate template, EventContext context)
@@ -388,6 +412,8 @@ internal sealed partial class WebhookGrain(
     }
 
     private sealed record CachedRoute(EndpointRoute Route, IFluidTemplate? Template);
+
+    private readonly record struct PendingDelivery(DeliveryRequest Request, EventContext Context);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {WebhookId}: condition failed: {Error}")]
     private static partial void LogConditionFailed(ILogger logger, string webhookId, string error);

@@ -3,6 +3,7 @@ using Jint.Native;
 using Jint.Native.Json;
 using Jint.Runtime;
 using Webhooks.Webhooks;
+using ContextUse = Webhooks.Webhooks.ContextUse;
 
 namespace Webhooks.Conditions;
 
@@ -15,6 +16,7 @@ public sealed class ConditionEvaluator : IDisposable
     private readonly Engine _engine;
     private readonly JsValue _function;
     private readonly JsonParser _json;
+    private readonly ContextUse _use;
 
     public ConditionEvaluator(string condition, ConditionOptions options)
     {
@@ -31,6 +33,7 @@ public sealed class ConditionEvaluator : IDisposable
         _engine.Execute(Engine.PrepareScript(script, strict: true));
         _function = _engine.GetValue(ConditionSource.FunctionName);
         _json = new JsonParser(_engine);
+        _use = ContextUse.Of(condition);
     }
 
     /// <summary>True when the condition's value is truthy. Throws <see cref="ConditionException"/> otherwise
@@ -40,14 +43,21 @@ public sealed class ConditionEvaluator : IDisposable
         try
         {
             var e = context.Event;
-            var snapshots = new JsObject(_engine);
-            snapshots.Set("prechange", Parse(e.Prechange));
-            snapshots.Set("postchange", Parse(e.Postchange));
-            var timestamp = context.Timestamp;
+            // Parsing is most of a condition's cost: only what the condition can reach is parsed.
+            JsValue snapshots = JsValue.Undefined;
+            if (_use.Snapshots)
+            {
+                var both = new JsObject(_engine);
+                both.Set("prechange", Parse(e.Prechange));
+                both.Set("postchange", Parse(e.Postchange));
+                snapshots = both;
+            }
+
             JsValue[] arguments =
             [
-                e.Event, e.ObjectType, e.ObjectType, timestamp, e.Username, e.RequestId, Parse(e.Data), snapshots,
-                Parse(context.ChangesJson), e.ObjectId, e.EventId,
+                e.Event, e.ObjectType, e.ObjectType, context.Timestamp, e.Username, e.RequestId,
+                _use.Data ? Parse(e.Data) : JsValue.Undefined, snapshots,
+                _use.Changes ? Parse(context.ChangesJson) : JsValue.Undefined, e.ObjectId, e.EventId,
             ];
             return TypeConverter.ToBoolean(_engine.Call(_function, arguments));
         }

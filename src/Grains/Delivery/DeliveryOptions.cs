@@ -23,8 +23,9 @@ public sealed class DeliveryOptions
     /// appends to an array instead of replacing it; <see cref="DefaultRetryDelays"/> applies then.</summary>
     public TimeSpan[] RetryDelays { get; set; } = [];
 
-    /// <summary>Finished deliveries kept per endpoint in the in-memory log.</summary>
-    [Range(0, 10_000_000)] public int LogCapacityPerEndpoint { get; set; } = 10_000;
+    /// <summary>Finished deliveries kept per endpoint in the in-memory log (with their bodies: a large value
+    /// makes the heap, and so GC pauses and tail latency, grow).</summary>
+    [Range(0, 10_000_000)] public int LogCapacityPerEndpoint { get; set; } = 1000;
 
     /// <summary>Recent (event, webhook) pairs an endpoint remembers to drop redelivered requests.</summary>
     [Range(100, 10_000_000)] public int DuplicateWindow { get; set; } = 4096;

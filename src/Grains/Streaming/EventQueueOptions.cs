@@ -20,5 +20,5 @@ public sealed class EventQueueOptions
     [Range(16, 1_000_000)] public int CacheSize { get; set; } = 512;
 
     /// <summary>How often an idle pulling agent polls its queue.</summary>
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(10);
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(5);
 }

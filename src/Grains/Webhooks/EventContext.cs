@@ -16,6 +16,7 @@ public sealed class EventContext(ObjectEvent e)
     private bool _changesComputed;
     private string? _defaultBody;
     private Dictionary<string, object?>? _model;
+    private Dictionary<string, object?>? _partialModel;
 
     public ObjectEvent Event { get; } = e;
 
@@ -42,7 +43,11 @@ public sealed class EventContext(ObjectEvent e)
     public string DefaultBody => _defaultBody ??= WriteDefaultBody();
 
     /// <summary>The context as dictionaries and lists, the model templates render against.</summary>
-    public IReadOnlyDictionary<string, object?> TemplateModel => _model ??= BuildModel();
+    public IReadOnlyDictionary<string, object?> TemplateModel => _model ??= BuildModel(ContextUse.All);
+
+    /// <summary>The template model with only the parts <paramref name="use"/> says the templates can reach
+    /// parsed (the rest null). Kept apart from <see cref="TemplateModel"/>, which other templates may need whole.</summary>
+    public IReadOnlyDictionary<string, object?> TemplateModelFor(ContextUse use) => _model ?? (_partialModel ??= BuildModel(use));
 
     private string WriteDefaultBody()
     {
@@ -87,7 +92,7 @@ public sealed class EventContext(ObjectEvent e)
         }
     }
 
-    private Dictionary<string, object?> BuildModel() => new(StringComparer.Ordinal)
+    private Dictionary<string, object?> BuildModel(ContextUse use) => new(StringComparer.Ordinal)
     {
         ["event"] = Event.Event,
         ["event_id"] = Event.EventId,
@@ -97,13 +102,15 @@ public sealed class EventContext(ObjectEvent e)
         ["object_id"] = Event.ObjectId,
         ["username"] = Event.Username,
         ["request_id"] = Event.RequestId,
-        ["data"] = JsonModel.Parse(Event.Data),
-        ["snapshots"] = new Dictionary<string, object?>(StringComparer.Ordinal)
-        {
-            ["prechange"] = JsonModel.Parse(Event.Prechange),
-            ["postchange"] = JsonModel.Parse(Event.Postchange),
-        },
-        ["changes"] = JsonModel.Parse(ChangesJson),
+        ["data"] = use.Data ? JsonModel.Parse(Event.Data) : null,
+        ["snapshots"] = use.Snapshots
+            ? new Dictionary<string, object?>(StringComparer.Ordinal)
+            {
+                ["prechange"] = JsonModel.Parse(Event.Prechange),
+                ["postchange"] = JsonModel.Parse(Event.Postchange),
+            }
+            : null,
+        ["changes"] = use.Changes ? JsonModel.Parse(ChangesJson) : null,
     };
 
     private static string? ComputeChanges(ObjectEvent e)

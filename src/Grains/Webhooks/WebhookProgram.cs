@@ -13,6 +13,7 @@ internal sealed class WebhookProgram : IDisposable
     private readonly IFluidTemplate? _headerTemplate;
     private readonly ImmutableArray<HttpHeader> _staticHeaders;
     private readonly IFluidTemplate? _bodyTemplate;
+    private readonly ContextUse _use;
 
     public WebhookProgram(WebhookDefinition definition, TemplateCompiler templates, ConditionOptions conditionOptions)
     {
@@ -31,6 +32,7 @@ internal sealed class WebhookProgram : IDisposable
         }
 
         _bodyTemplate = definition.BodyTemplate.Length > 0 ? templates.Compile(definition.BodyTemplate, "webhook.body_template") : null;
+        _use = ContextUse.Of(definition.AdditionalHeaders, definition.BodyTemplate);
     }
 
     public WebhookDefinition Definition { get; }
@@ -46,8 +48,8 @@ internal sealed class WebhookProgram : IDisposable
     {
         var headers = _headerTemplate is null
             ? _staticHeaders
-            : HeaderLines.Parse(templates.Render(_headerTemplate, context.TemplateModel, "additional headers"), field: null);
-        var body = _bodyTemplate is null ? context.DefaultBody : templates.Render(_bodyTemplate, context.TemplateModel, "body");
+            : HeaderLines.Parse(templates.Render(_headerTemplate, context.TemplateModelFor(_use), "additional headers"), field: null);
+        var body = _bodyTemplate is null ? context.DefaultBody : templates.Render(_bodyTemplate, context.TemplateModelFor(_use), "body");
         return new RenderedRequest(headers, body);
     }
 

@@ -35,12 +35,17 @@ public static class BenchHarness
         {
             StartedAt = DateTimeOffset.UtcNow,
             Commit = Layout.GitCommit(layout.RepoRoot),
+            UncommittedSourceChanges = Layout.UncommittedSourceFiles(layout.RepoRoot),
             Machine = MachineInfo.Read(),
             LoadAverageAtStart = SystemCpu.LoadAverage(),
             Options = Describe(options, layout),
             LogDirectory = layout.LogDirectory,
         };
-        Console.WriteLine($"Webhooks benchmark: mode {options.Mode}, scenarios {string.Join(", ", options.Scenarios)}; logs in {layout.LogDirectory}");
+        Console.WriteLine($"Webhooks benchmark: mode {options.Mode}, scenarios {string.Join(", ", options.Scenarios)}; commit {results.Commit}; logs in {layout.LogDirectory}");
+        if (results.UncommittedSourceChanges.Length > 0)
+        {
+            Console.WriteLine($"Note: src/ or protos/ has {results.UncommittedSourceChanges.Length} uncommitted changes; the silo is built from the working tree.");
+        }
 
         try
         {
@@ -51,7 +56,7 @@ public static class BenchHarness
 
             await using var receiver = await ReceiverProcess.StartAsync(layout, options.Verify, cancel.Token);
             Console.WriteLine($"Receiver pid {receiver.Process.Pid} on 127.0.0.1:{receiver.Port}");
-            var runner = new ScenarioRunner(layout, options, receiver);
+            await using var runner = new ScenarioRunner(layout, options, receiver);
             double? fanOutEventsPerSecond = null;
             foreach (var name in options.Scenarios)
             {

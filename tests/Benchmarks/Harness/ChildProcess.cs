@@ -133,6 +133,20 @@ public sealed class ChildProcess : IAsyncDisposable
     /// <summary>CPU time (user + system) and memory of the process from /proc; zeros where unavailable.</summary>
     public ProcessSample Sample() => ProcessSample.Read(_process.Id);
 
+    /// <summary>Resets VmHWM to the current resident size (Linux: "5" into /proc/{pid}/clear_refs).</summary>
+    public bool ResetPeakWorkingSet()
+    {
+        try
+        {
+            File.WriteAllText($"/proc/{_process.Id}/clear_refs", "5");
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     public string Tail(int lines)
     {
         lock (_logLock)

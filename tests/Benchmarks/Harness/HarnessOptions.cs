@@ -165,13 +165,13 @@ public sealed class HarnessOptions
             }
         }
 
-        // Steady needs a rate: the measured fan-out maximum comes first when it is in the same run.
+        // Steady needs a rate: the measured fan-out maximum, so fan-out runs first and steady right after it
+        // (on the same warm silo).
         if (o.Scenarios.Contains("steady") && o.Scenarios.Contains("fanout"))
         {
             o.Scenarios.Remove("fanout");
-            o.Scenarios.Insert(0, "fanout");
             o.Scenarios.Remove("steady");
-            o.Scenarios.Add("steady");
+            o.Scenarios.InsertRange(0, ["fanout", "steady"]);
         }
         else if (o.Scenarios.Contains("steady") && o.Rate is null)
         {

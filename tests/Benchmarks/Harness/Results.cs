@@ -11,6 +11,9 @@ public sealed record BenchResults
     public string Schema { get; init; } = "webhooks-bench/1";
     public required DateTimeOffset StartedAt { get; init; }
     public required string Commit { get; init; }
+    /// <summary>`git status --porcelain` of src/ and protos/ at the start: non-empty means the silo was built from
+    /// uncommitted changes on top of <see cref="Commit"/>.</summary>
+    public required string[] UncommittedSourceChanges { get; init; }
     public required MachineInfo Machine { get; init; }
     /// <summary>1-minute load average when the run started: anything well above 0 means a busy machine.</summary>
     public required double LoadAverageAtStart { get; init; }
@@ -86,6 +89,9 @@ public sealed record PipelineResult
     public required double EventsPerSecond { get; init; }
     /// <summary>Steady runs: the rate asked for; throughput runs: null.</summary>
     public double? TargetEventsPerSecond { get; init; }
+    /// <summary>True when this (steady) run used the warm silo of the fan-out run before it; its peak working set
+    /// is then measured from the start of this run.</summary>
+    public bool SiloReused { get; init; }
     /// <summary>Seconds until the last PublishBatch call returned.</summary>
     public required double PublishSeconds { get; init; }
     public required long PublishBatches { get; init; }

@@ -6,11 +6,25 @@ using Proto = Webhooks.Api.V1;
 
 namespace Webhooks.Benchmarks.Harness;
 
-/// <summary>Runs one scenario: the baseline first (no silo running), then a fresh silo for the pipeline.</summary>
-public sealed class ScenarioRunner(Layout layout, HarnessOptions options, ReceiverProcess receiver)
+/// <summary>Runs one scenario: the baseline first (no silo running), then a fresh silo for the pipeline. The
+/// steady run reuses the silo of the fan-out run just before it (same webhooks and endpoints), so that it runs
+/// at half the maximum rate on the same warm process that reached the maximum.</summary>
+public sealed class ScenarioRunner(Layout layout, HarnessOptions options, ReceiverProcess receiver) : IAsyncDisposable
 {
     /// <summary>Warm-up events and baseline warm-up requests use indexes from here, outside every measured range.</summary>
     private const int WarmupOffset = 1_000_000_000;
+
+    private SiloProcess? _kept;
+    private Scenario? _keptShape;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_kept is not null)
+        {
+            await _kept.DisposeAsync();
+            _kept = null;
+        }
+    }
 
     public async Task<ScenarioResult> RunAsync(Scenario scenario, List<string> errors, CancellationToken cancellationToken)
     {
@@ -116,19 +130,64 @@ public sealed class ScenarioRunner(Layout layout, HarnessOptions options, Receiv
 
     private async Task<PipelineResult> RunPipelineAsync(Scenario scenario, EventFactory factory, string runId, long expected, List<string> errors, CancellationToken cancellationToken)
     {
-        await using var silo = await SiloProcess.StartAsync(layout, options, scenario.Name, cancellationToken);
-        Console.WriteLine($"   silo pid {silo.Process.Pid} on {silo.GrpcUrl}; log {silo.Process.LogPath}");
-        await CreateEndpointsAndWebhooksAsync(silo, scenario, cancellationToken);
-
-        // Warm-up through the whole pipeline, awaited, then forgotten.
-        await receiver.ResetAsync(cancellationToken);
-        var warmupEvents = options.WarmupEventsFor(scenario, expected);
-        var warmupExpected = scenario.ExpectedDeliveries(WarmupOffset, warmupEvents);
-        var warmupPublisher = new Publisher(silo.Events, new EventFactory(runId + "-warm", scenario, options.BodyBytes, options.DefaultBody));
-        await warmupPublisher.RunClosedLoopAsync(WarmupOffset, warmupEvents, options.Batch, options.Publishers, cancellationToken);
-        if (!await Waiter.WaitForCountAsync(receiver, warmupExpected, options.PhaseTimeout(warmupExpected), cancellationToken))
+        SiloProcess silo;
+        var reused = false;
+        if (scenario.IsSteady && _kept is not null && SameShape(_keptShape!, scenario) && !_kept.Process.HasExited)
         {
-            errors.Add($"{scenario.Name}: warm-up deliveries did not all arrive ({(await receiver.StatsAsync(cancellationToken)).Arrivals} of {warmupExpected})");
+            (silo, _kept, reused) = (_kept, null, true);
+            Console.WriteLine($"   reusing the warm fan-out silo (pid {silo.Process.Pid})");
+        }
+        else
+        {
+            await DisposeAsync();
+            silo = await SiloProcess.StartAsync(layout, options, scenario.Name, cancellationToken);
+        }
+
+        // Kept (not disposed) when the steady run comes next and can reuse it.
+        var keep = scenario.Kind == ScenarioKind.FanOut && options.Scenarios.Contains("steady");
+        try
+        {
+            return await MeasurePipelineAsync(silo, reused, scenario, factory, runId, expected, errors, cancellationToken);
+        }
+        finally
+        {
+            if (keep && !silo.Process.HasExited)
+            {
+                (_kept, _keptShape) = (silo, scenario);
+            }
+            else
+            {
+                await silo.DisposeAsync();
+            }
+        }
+    }
+
+    private static bool SameShape(Scenario a, Scenario b) =>
+        a.Webhooks == b.Webhooks && a.Endpoints == b.Endpoints && a.MaxInFlight == b.MaxInFlight
+        && a.ObjectTypeOf(0) == b.ObjectTypeOf(0) && a.WebhookCondition == b.WebhookCondition;
+
+    private async Task<PipelineResult> MeasurePipelineAsync(SiloProcess silo, bool reused, Scenario scenario, EventFactory factory, string runId, long expected, List<string> errors, CancellationToken cancellationToken)
+    {
+        if (!reused)
+        {
+            Console.WriteLine($"   silo pid {silo.Process.Pid} on {silo.GrpcUrl}; log {silo.Process.LogPath}");
+            await CreateEndpointsAndWebhooksAsync(silo, scenario, cancellationToken);
+
+            // Warm-up through the whole pipeline, awaited, then forgotten.
+            await receiver.ResetAsync(cancellationToken);
+            var warmupEvents = options.WarmupEventsFor(scenario, expected);
+            var warmupExpected = scenario.ExpectedDeliveries(WarmupOffset, warmupEvents);
+            var warmupPublisher = new Publisher(silo.Events, new EventFactory(runId + "-warm", scenario, options.BodyBytes, options.DefaultBody));
+            await warmupPublisher.RunClosedLoopAsync(WarmupOffset, warmupEvents, options.Batch, options.Publishers, cancellationToken);
+            if (!await Waiter.WaitForCountAsync(receiver, warmupExpected, options.PhaseTimeout(warmupExpected), cancellationToken))
+            {
+                errors.Add($"{scenario.Name}: warm-up deliveries did not all arrive ({(await receiver.StatsAsync(cancellationToken)).Arrivals} of {warmupExpected})");
+            }
+        }
+        else
+        {
+            // The peak working set of this phase, not of the fan-out run before it.
+            silo.Process.ResetPeakWorkingSet();
         }
 
         await receiver.ResetAsync(cancellationToken);
@@ -222,6 +281,7 @@ public sealed class ScenarioRunner(Layout layout, HarnessOptions options, Receiv
             DeliveriesPerSecond = Math.Round(report.Delivered / seconds, 1),
             EventsPerSecond = Math.Round(scenario.Events / seconds, 1),
             TargetEventsPerSecond = scenario.IsSteady ? scenario.Rate : null,
+            SiloReused = reused,
             PublishSeconds = Math.Round(((publishedAt > 0 ? publishedAt : end) - start) / (double)Stopwatch.Frequency, 3),
             PublishBatches = publisher.Batches,
             PublishRetries = publisher.Retries,

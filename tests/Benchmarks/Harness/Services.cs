@@ -55,11 +55,18 @@ public sealed class Layout
 
     public string Log(string name) => Path.Combine(LogDirectory, name + ".log");
 
-    public static string GitCommit(string repoRoot)
+    public static string GitCommit(string repoRoot) => Git(repoRoot, "rev-parse", "--short", "HEAD") ?? "unknown";
+
+    /// <summary>Files under src/ that differ from the commit: the silo was built from them, not from the commit alone.</summary>
+    public static string[] UncommittedSourceFiles(string repoRoot) =>
+        (Git(repoRoot, "status", "--porcelain", "--", "src", "protos") ?? "")
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private static string? Git(string repoRoot, params string[] args)
     {
         try
         {
-            using var git = Process.Start(new ProcessStartInfo("git", ["-C", repoRoot, "rev-parse", "--short", "HEAD"])
+            using var git = Process.Start(new ProcessStartInfo("git", ["-C", repoRoot, .. args])
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
@@ -67,16 +74,16 @@ public sealed class Layout
             });
             if (git is null)
             {
-                return "unknown";
+                return null;
             }
 
             var output = git.StandardOutput.ReadToEnd().Trim();
             git.WaitForExit(5000);
-            return git.ExitCode == 0 && output.Length > 0 ? output : "unknown";
+            return git.ExitCode == 0 ? output : null;
         }
         catch (System.ComponentModel.Win32Exception)
         {
-            return "unknown";
+            return null;
         }
     }
 }
@@ -185,7 +192,7 @@ public sealed class SiloProcess : IAsyncDisposable
         if (options.PerfDirectory is not null)
         {
             // /tmp/perf-<pid>.map: names for JIT-compiled code in perf's reports.
-            environment["DOTNET_PerfMapEnabled"] = "1";
+            environment["DOTNET_PerfMapEnabled"] = "3";
             // Without this, JIT code lives in a memfd double mapping that perf does not match to the map file.
             environment["DOTNET_EnableWriteXorExecute"] = "0";
         }

@@ -75,19 +75,16 @@ public sealed class SiloTrace : IAsyncDisposable
         return new SiloTrace(process, output, perf: true);
     }
 
-    /// <summary>Ends the session (Enter on dotnet-trace's stdin, SIGINT to perf) and waits for the file.</summary>
+    /// <summary>Ends the session (SIGINT) and waits for the file to be written.</summary>
     public async ValueTask DisposeAsync()
     {
         try
         {
-            if (!_tool.HasExited && _perf)
+            if (!_tool.HasExited)
             {
+                // SIGINT: both tools then stop the session and finish writing the file.
                 using var interrupt = System.Diagnostics.Process.Start("kill", ["-INT", _tool.Pid.ToString(CultureInfo.InvariantCulture)]);
                 await interrupt.WaitForExitAsync();
-            }
-            else if (!_tool.HasExited)
-            {
-                await _tool.WriteLineAsync("");
             }
         }
         catch (IOException)
@@ -95,9 +92,9 @@ public sealed class SiloTrace : IAsyncDisposable
             // The tool already left.
         }
 
-        if (!await _tool.WaitForExitAsync(TimeSpan.FromSeconds(60)))
+        if (!await _tool.WaitForExitAsync(TimeSpan.FromSeconds(120)))
         {
-            Console.WriteLine($"   dotnet-trace did not stop; see {_tool.LogPath}");
+            Console.WriteLine($"   {(_perf ? "perf" : "dotnet-trace")} did not stop within 2 minutes; see {_tool.LogPath}");
         }
 
         await _tool.DisposeAsync();

@@ -3,6 +3,9 @@ using BenchmarkDotNet.Attributes;
 using Fluid;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
+using Engine = Jint.Engine;
+using Jint.Native;
+using JsonParser = Jint.Native.Json.JsonParser;
 using Microsoft.Extensions.Options;
 using Webhooks.Conditions;
 using Webhooks.Delivery;
@@ -36,6 +39,7 @@ public class ConditionBenchmarks : IDisposable
     {
         _simple?.Dispose();
         _changes?.Dispose();
+        _engine.Dispose();
         GC.SuppressFinalize(this);
     }
 
@@ -44,6 +48,21 @@ public class ConditionBenchmarks : IDisposable
 
     [Benchmark]
     public bool Evaluate_Changes_UpdatedEvent() => _changes.Evaluate(new EventContext(_updated));
+
+    /// <summary>What one JSON snapshot costs to turn into JS values: Evaluate parses data, prechange,
+    /// postchange and changes on every call, in every webhook.</summary>
+    [Benchmark]
+    public JsValue Jint_ParseOneSnapshot() => _parser.Parse(_created.Data!);
+
+    private readonly Engine _engine = new();
+    private JsonParser _parser = null!;
+
+    [GlobalSetup(Target = nameof(Jint_ParseOneSnapshot))]
+    public void SetupParse()
+    {
+        Setup();
+        _parser = new JsonParser(_engine);
+    }
 }
 
 /// <summary>Body template rendering (Fluid), with and without building the event's template model.</summary>

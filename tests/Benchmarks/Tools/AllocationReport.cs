@@ -1,0 +1,66 @@
+using System.Globalization;
+using Microsoft.Diagnostics.Tracing;
+using Microsoft.Diagnostics.Tracing.Parsers.Clr;
+
+namespace Webhooks.Benchmarks.Tools;
+
+/// <summary>`allocations FILE.nettrace [N]`: GC pauses and the types a process allocated most, from a trace recorded
+/// with `--trace DIR --trace-profile gc-verbose` (one AllocationTick per ~100 KB allocated, so the amounts are
+/// estimates).</summary>
+public static class AllocationReport
+{
+    public static int Run(string[] args)
+    {
+        if (args.Length == 0 || !File.Exists(args[0]))
+        {
+            Console.Error.WriteLine("usage: allocations FILE.nettrace [top N]");
+            return 2;
+        }
+
+        var top = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 30;
+        var bytes = new Dictionary<string, long>(StringComparer.Ordinal);
+        long total = 0;
+        double first = double.NaN, last = 0;
+        var pauses = new List<double>();
+        var generations = new int[3];
+        double suspendedAt = double.NaN;
+        using (var source = new EventPipeEventSource(args[0]))
+        {
+            source.Clr.GCSuspendEEStart += e => suspendedAt = e.TimeStampRelativeMSec;
+            source.Clr.GCRestartEEStop += e =>
+            {
+                if (!double.IsNaN(suspendedAt))
+                {
+                    pauses.Add(e.TimeStampRelativeMSec - suspendedAt);
+                    suspendedAt = double.NaN;
+                }
+            };
+            source.Clr.GCStart += e => generations[Math.Clamp(e.Depth, 0, 2)]++;
+            source.Clr.GCAllocationTick += (GCAllocationTickTraceData e) =>
+            {
+                var name = e.TypeName ?? "?";
+                bytes[name] = bytes.GetValueOrDefault(name) + e.AllocationAmount64;
+                total += e.AllocationAmount64;
+                first = double.IsNaN(first) ? e.TimeStampRelativeMSec : first;
+                last = e.TimeStampRelativeMSec;
+            };
+            source.Process();
+        }
+
+        var seconds = Math.Max(0.001, (last - first) / 1000);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{total / 1048576.0:N0} MB sampled over {seconds:0.0} s ({total / 1048576.0 / seconds:N0} MB/s)"));
+        if (pauses.Count > 0)
+        {
+            pauses.Sort();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"GCs: gen0 {generations[0]}, gen1 {generations[1]}, gen2 {generations[2]}; pauses: {pauses.Count}, total {pauses.Sum():N0} ms ({100 * pauses.Sum() / 1000 / seconds:0.0} % of the time), p50 {pauses[pauses.Count / 2]:0.00} ms, p99 {pauses[(int)(pauses.Count * 0.99)]:0.00} ms, max {pauses[^1]:0.00} ms"));
+        }
+
+        foreach (var (name, amount) in bytes.OrderByDescending(kv => kv.Value).Take(top))
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{100.0 * amount / total,6:0.0}%  {amount / 1048576.0,8:N0} MB  {name}"));
+        }
+
+        return 0;
+    }
+}

@@ -1,4 +1,3 @@
-using Google.Protobuf;
 using Webhooks.Errors;
 using Webhooks.Events;
 using Webhooks.Resources;
@@ -61,5 +60,5 @@ internal static class EventMapping
         };
     }
 
-    private static string? Json(Google.Protobuf.WellKnownTypes.Struct? value) => value is null ? null : JsonFormatter.Default.Format(value);
+    private static string? Json(Google.Protobuf.WellKnownTypes.Struct? value) => value is null ? null : StructJson.Format(value);
 }

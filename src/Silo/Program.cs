@@ -12,10 +12,13 @@ builder.Services.AddOptions<SiloClusterOptions>().BindConfiguration(SiloClusterO
 var cluster = builder.Configuration.GetSection(SiloClusterOptions.Section).Get<SiloClusterOptions>() ?? new SiloClusterOptions();
 var storage = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
 var connectionString = builder.Configuration.GetConnectionString(StorageOptions.ConnectionStringName);
+// Postgres without a connection string falls through to localhost here and fails start-up validation with a
+// message naming the missing setting.
+var postgres = storage.IsPostgres && !string.IsNullOrWhiteSpace(connectionString);
 
-if (storage.IsPostgres && !string.IsNullOrWhiteSpace(connectionString) && (migrateOnly || storage.ApplySchemaOnStart))
+if (postgres && (migrateOnly || storage.ApplySchemaOnStart))
 {
-    var applied = await PostgresSchema.ApplyAsync(connectionString);
+    var applied = await PostgresSchema.ApplyAsync(connectionString!);
     Console.WriteLine(applied.Count == 0 ? "Database schema is up to date." : $"Applied database scripts: {string.Join(", ", applied)}");
     if (migrateOnly)
     {
@@ -31,7 +34,7 @@ else if (migrateOnly)
 
 builder.UseOrleans(silo =>
 {
-    if (storage.IsPostgres && !string.IsNullOrWhiteSpace(connectionString))
+    if (postgres)
     {
         silo.UseAdoNetClustering(o =>
         {

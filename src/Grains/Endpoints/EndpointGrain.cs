@@ -33,9 +33,8 @@ internal sealed partial class EndpointGrain(
     private const long SequenceBlock = 100_000;
 
     private readonly DeliveryOptions _options = options.Value;
+    private readonly RecentIdSet _recentKeys = new(options.Value.DuplicateWindow);
     private readonly Queue<DeliveryRecord> _queue = new();
-    private readonly Dictionary<string, string> _recentKeys = new(StringComparer.Ordinal);
-    private readonly Queue<string> _recentOrder = new();
     private readonly CancellationTokenSource _shutdown = new();
     private TaskCompletionSource? _room;
     private TaskCompletionSource? _drained;
@@ -178,7 +177,7 @@ internal sealed partial class EndpointGrain(
         foreach (var request in requests)
         {
             var key = string.Concat(request.EventId, "\n", request.WebhookId);
-            if (_recentKeys.ContainsKey(key))
+            if (_recentKeys.Contains(key))
             {
                 duplicates++;
                 continue;
@@ -206,7 +205,7 @@ internal sealed partial class EndpointGrain(
             };
 
             await store.AddAsync(record, cancellationToken);
-            Remember(key, record.Id);
+            _recentKeys.Add(key);
             _queue.Enqueue(record);
             created++;
             Pump();
@@ -319,16 +318,6 @@ internal sealed partial class EndpointGrain(
         }
 
         return _nextSequence++;
-    }
-
-    private void Remember(string key, string deliveryId)
-    {
-        _recentKeys[key] = deliveryId;
-        _recentOrder.Enqueue(key);
-        if (_recentOrder.Count > _options.DuplicateWindow)
-        {
-            _recentKeys.Remove(_recentOrder.Dequeue());
-        }
     }
 
     /// <summary>Starts sends while there is capacity; FIFO, so with max_in_flight = 1 order is strict.</summary>

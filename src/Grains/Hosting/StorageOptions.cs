@@ -19,5 +19,5 @@ public sealed class StorageOptions
     /// applied beforehand with --migrate.</summary>
     public bool ApplySchemaOnStart { get; set; } = true;
 
-    public bool IsPostgres => string.Equals(Provider, Postgres, StringComparison.OrdinalIgnoreCase);
+    public bool IsPostgres => Provider == Postgres;
 }

@@ -38,6 +38,24 @@ done
 
 # Root cannot use peer authentication as postgres, hence runuser; cd / keeps psql from warning about $PWD.
 cd /
+
+# Every silo holds several connection pools (Orleans' ADO.NET providers and our own) and tests run clusters of
+# three silos, some as separate processes: the default of 100 connections is not enough.
+min_connections=300
+current="$(runuser -u postgres -- psql -X -tA -p "$port" -d postgres -c 'SHOW max_connections')"
+if ((current < min_connections)); then
+  echo "== raising max_connections from $current to $min_connections (restart)"
+  runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -p "$port" -d postgres -c "ALTER SYSTEM SET max_connections = $min_connections"
+  pg_ctlcluster "$version" "$cluster" restart
+  deadline=$((SECONDS + ready_timeout_seconds))
+  until pg_isready -q -h 127.0.0.1 -p "$port"; do
+    if ((SECONDS >= deadline)); then
+      echo "PostgreSQL $version/$cluster did not come back after the restart" >&2
+      exit 1
+    fi
+    sleep 0.2
+  done
+fi
 runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -p "$port" -d postgres <<'SQL'
 DO $$
 BEGIN

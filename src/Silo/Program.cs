@@ -67,7 +67,7 @@ app.Lifetime.ApplicationStarted.Register(() =>
     StartupLog.Listening(logger, gateway.GrpcUrl, gateway.HttpUrl, cluster.ClusterId);
     if (storage.IsPostgres)
     {
-        StartupLog.PartlyDurable(logger);
+        StartupLog.Durable(logger, app.Services.GetRequiredService<IOptions<Webhooks.Delivery.DeliveryOptions>>().Value.Retention.TotalDays);
     }
     else
     {

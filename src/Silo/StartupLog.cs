@@ -8,6 +8,6 @@ internal static partial class StartupLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "Storage:Provider=memory: NOT DURABLE. Endpoints, webhooks, queued deliveries and the delivery log live in memory and are lost when the silo stops.")]
     public static partial void NotDurable(ILogger logger);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Storage:Provider=postgres: membership, endpoints, webhooks, stream subscriptions and reminders are on PostgreSQL; event queues and queued deliveries are still in memory and lost if a silo stops.")]
-    public static partial void PartlyDurable(ILogger logger);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Storage:Provider=postgres: durable. Membership, endpoints, webhooks, event queues, deliveries and their attempts are on PostgreSQL; finished deliveries are kept for {RetentionDays} days.")]
+    public static partial void Durable(ILogger logger, double retentionDays);
 }

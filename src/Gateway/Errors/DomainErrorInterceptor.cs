@@ -48,6 +48,9 @@ internal sealed partial class DomainErrorInterceptor(ILogger<DomainErrorIntercep
                 return new RpcException(new Grpc.Core.Status(StatusCode.AlreadyExists, exists.Message));
             case EndpointBusyException or BacklogFullException:
                 return new RpcException(new Grpc.Core.Status(StatusCode.ResourceExhausted, ex.Message));
+            case StoreUnavailableException:
+                LogUnavailable(logger, ex, context.Method);
+                return new RpcException(new Grpc.Core.Status(StatusCode.Unavailable, ex.Message));
             case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
                 return new RpcException(new Grpc.Core.Status(StatusCode.Cancelled, "the call was cancelled"));
             case TimeoutException:

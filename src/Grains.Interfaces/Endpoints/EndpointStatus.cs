@@ -16,4 +16,7 @@ public sealed record EndpointStatus
     [Id(9)] public int QueueCapacity { get; init; }
     [Id(10)] public long Attempts { get; init; }
     [Id(11)] public int WaitingEnqueuers { get; init; }
+    /// <summary>Durable mode: more pending deliveries wait in the database than the window held in memory
+    /// (<see cref="Queued"/> + <see cref="InFlight"/>, at most <see cref="QueueCapacity"/>).</summary>
+    [Id(12)] public bool BacklogInStore { get; init; }
 }

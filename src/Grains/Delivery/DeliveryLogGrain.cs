@@ -7,18 +7,25 @@ using Webhooks.Errors;
 
 namespace Webhooks.Delivery;
 
-/// <summary>Answers delivery-log queries. A query for one endpoint goes to that endpoint's grain (whose
-/// silo holds its log in memory mode); a query across endpoints merges their newest-first pages.</summary>
+/// <summary>Answers delivery-log queries. A durable log is queried directly. In memory mode a query for one
+/// endpoint goes to that endpoint's grain (whose silo holds its log), and a query across endpoints merges their
+/// newest-first pages.</summary>
 [GrainType("delivery-log"), StatelessWorker]
-internal sealed class DeliveryLogGrain : Grain, IDeliveryLogGrain
+internal sealed class DeliveryLogGrain(IDeliveryStore store) : Grain, IDeliveryLogGrain
 {
     private const int CatalogPage = 500;
 
     public async Task<DeliveryRecord> GetAsync(string deliveryId, CancellationToken cancellationToken)
     {
-        if (!DeliveryId.TryParse(deliveryId, out var endpointId, out _))
+        if (!DeliveryId.TryParse(deliveryId, out var endpointId, out var sequence))
         {
             throw new InvalidFieldException("id", $"'{deliveryId}' is not a delivery id");
+        }
+
+        if (store.IsDurable)
+        {
+            return await store.GetAsync(endpointId, sequence, cancellationToken)
+                ?? throw new ResourceNotFoundException("delivery", deliveryId);
         }
 
         return await GrainFactory.GetGrain<IEndpointGrain>(endpointId).GetDeliveryAsync(deliveryId, cancellationToken)
@@ -36,6 +43,10 @@ internal sealed class DeliveryLogGrain : Grain, IDeliveryLogGrain
         };
         query = query with { PageSize = pageSize };
         _ = DeliveryCursor.FromToken(query.PageToken);
+        if (store.IsDurable)
+        {
+            return await store.QueryAsync(query, cancellationToken);
+        }
 
         if (query.EndpointId is { } endpointId)
         {

@@ -7,7 +7,9 @@ public sealed class DeliveryOptions
 {
     public const string Section = "Delivery";
 
-    /// <summary>Deliveries an endpoint holds (queued plus in flight) before callers wait: the backpressure bound.</summary>
+    /// <summary>Deliveries an endpoint holds in memory (queued plus in flight). In memory mode callers wait while
+    /// it is full (the backpressure bound); on PostgreSQL further deliveries wait in the database and are read
+    /// back in order as room frees up, so a backlog of any size costs this much memory.</summary>
     [Range(1, 1_000_000)] public int QueueCapacity { get; set; } = 1000;
 
     /// <summary>How long a webhook waits for room at a full endpoint before the event is redelivered later.</summary>
@@ -32,6 +34,25 @@ public sealed class DeliveryOptions
 
     /// <summary>Bytes of a response body read (and later stored) per attempt.</summary>
     [Range(0, 1_000_000)] public int MaxResponseBodyBytes { get; set; } = 20_000;
+
+    /// <summary>PostgreSQL: how often an endpoint with unfinished deliveries is woken up (a reminder) should its
+    /// grain have been lost with a silo and nothing else call it.</summary>
+    public TimeSpan RecoveryInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>PostgreSQL: finished deliveries (and their attempts) older than this are deleted.</summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>PostgreSQL: how often the retention pass runs (on one silo at a time).</summary>
+    public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>PostgreSQL: deliveries deleted per retention transaction.</summary>
+    [Range(1, 1_000_000)] public int RetentionBatchSize { get; set; } = 5000;
+
+    /// <summary>PostgreSQL: delivery write transactions in flight at once per silo (group commit).</summary>
+    [Range(1, 64)] public int Writers { get; set; } = 2;
+
+    /// <summary>PostgreSQL: most rows one delivery write transaction carries.</summary>
+    [Range(1, 100_000)] public int MaxRowsPerCommit { get; set; } = 2000;
 
     public TimeSpan RetryDelay(int retry)
     {

@@ -2,18 +2,28 @@ using Webhooks.Deliveries;
 
 namespace Webhooks.Delivery;
 
-/// <summary>Where an endpoint grain records its deliveries and their attempts: the delivery log.</summary>
-/// <remarks>Called only by the endpoint grain that owns the records, one turn at a time.</remarks>
+/// <summary>Where endpoint grains record their deliveries and every attempt: the delivery log, and in durable
+/// mode also each endpoint's queue (its pending deliveries), read back when the grain activates.</summary>
+/// <remarks>Writes come only from the endpoint grain that owns the records, one at a time per delivery.</remarks>
 public interface IDeliveryStore
 {
-    /// <summary>Records a new delivery before its first attempt.</summary>
-    Task AddAsync(DeliveryRecord record, CancellationToken cancellationToken = default);
+    /// <summary>True when records survive the silo (the pending ones are then the endpoint's durable queue).</summary>
+    bool IsDurable { get; }
 
-    /// <summary>Replaces a delivery after an attempt.</summary>
+    /// <summary>Records new deliveries before their first attempt. A record whose (event, webhook) the endpoint
+    /// already has is skipped: redelivered events create no second delivery.</summary>
+    /// <returns>The records that were added, in the order given.</returns>
+    Task<IReadOnlyList<DeliveryRecord>> AddAsync(IReadOnlyList<DeliveryRecord> records, CancellationToken cancellationToken = default);
+
+    /// <summary>Stores a delivery's new status, next attempt time and its latest attempt.</summary>
     Task UpdateAsync(DeliveryRecord record, CancellationToken cancellationToken = default);
+
+    /// <summary>Pending deliveries of an endpoint after <paramref name="afterSequence"/>, in sequence order.</summary>
+    Task<IReadOnlyList<DeliveryRecord>> LoadPendingAsync(string endpointId, long afterSequence, int limit, CancellationToken cancellationToken = default);
 
     Task<DeliveryRecord?> GetAsync(string endpointId, long sequence, CancellationToken cancellationToken = default);
 
-    /// <summary>One page of an endpoint's deliveries, newest first, after the query's page token.</summary>
-    Task<DeliveryPage> QueryAsync(string endpointId, DeliveryQuery query, CancellationToken cancellationToken = default);
+    /// <summary>One page of the log, newest first, after the query's page token. A null endpoint means every
+    /// endpoint, which only a durable store answers.</summary>
+    Task<DeliveryPage> QueryAsync(DeliveryQuery query, CancellationToken cancellationToken = default);
 }

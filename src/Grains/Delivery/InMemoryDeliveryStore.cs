@@ -6,16 +6,27 @@ using Webhooks.Deliveries;
 namespace Webhooks.Delivery;
 
 /// <summary>The embedded default's delivery log: per endpoint, every pending delivery and the most recent
-/// finished ones (bounded), in this silo's memory.</summary>
+/// finished ones (bounded), in this silo's memory. An endpoint that deactivates and activates again on this
+/// silo gets its pending deliveries back; a silo that stops loses them.</summary>
 internal sealed class InMemoryDeliveryStore(IOptions<DeliveryOptions> options) : IDeliveryStore
 {
     private readonly ConcurrentDictionary<string, EndpointLog> _logs = new(StringComparer.Ordinal);
     private readonly int _capacity = options.Value.LogCapacityPerEndpoint;
 
-    public Task AddAsync(DeliveryRecord record, CancellationToken cancellationToken)
+    public bool IsDurable => false;
+
+    public Task<IReadOnlyList<DeliveryRecord>> AddAsync(IReadOnlyList<DeliveryRecord> records, CancellationToken cancellationToken)
     {
-        Log(record.EndpointId).Add(record, _capacity);
-        return Task.CompletedTask;
+        var added = new List<DeliveryRecord>(records.Count);
+        foreach (var record in records)
+        {
+            if (Log(record.EndpointId).Add(record, _capacity))
+            {
+                added.Add(record);
+            }
+        }
+
+        return Task.FromResult<IReadOnlyList<DeliveryRecord>>(added);
     }
 
     public Task UpdateAsync(DeliveryRecord record, CancellationToken cancellationToken)
@@ -27,8 +38,15 @@ internal sealed class InMemoryDeliveryStore(IOptions<DeliveryOptions> options) :
     public Task<DeliveryRecord?> GetAsync(string endpointId, long sequence, CancellationToken cancellationToken) =>
         Task.FromResult(_logs.TryGetValue(endpointId, out var log) ? log.Get(sequence) : null);
 
-    public Task<DeliveryPage> QueryAsync(string endpointId, DeliveryQuery query, CancellationToken cancellationToken) =>
-        Task.FromResult(_logs.TryGetValue(endpointId, out var log) ? log.Query(query) : new DeliveryPage());
+    public Task<IReadOnlyList<DeliveryRecord>> LoadPendingAsync(string endpointId, long afterSequence, int limit, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<DeliveryRecord>>(_logs.TryGetValue(endpointId, out var log) ? log.Pending(afterSequence, limit) : []);
+
+    public Task<DeliveryPage> QueryAsync(DeliveryQuery query, CancellationToken cancellationToken)
+    {
+        var endpointId = query.EndpointId
+            ?? throw new InvalidOperationException("The in-memory delivery log answers per endpoint; query each endpoint's grain.");
+        return Task.FromResult(_logs.TryGetValue(endpointId, out var log) ? log.Query(query) : new DeliveryPage());
+    }
 
     private EndpointLog Log(string endpointId) => _logs.GetOrAdd(endpointId, static _ => new EndpointLog());
 
@@ -37,12 +55,18 @@ internal sealed class InMemoryDeliveryStore(IOptions<DeliveryOptions> options) :
         private readonly Lock _lock = new();
         private readonly SortedSet<long> _order = [];
         private readonly Dictionary<long, DeliveryRecord> _records = [];
+        private readonly HashSet<(string EventId, string WebhookId)> _keys = [];
         private int _finished;
 
-        public void Add(DeliveryRecord record, int capacity)
+        public bool Add(DeliveryRecord record, int capacity)
         {
             lock (_lock)
             {
+                if (!_keys.Add((record.EventId, record.WebhookId)))
+                {
+                    return false;
+                }
+
                 if (_records.TryAdd(record.Sequence, record))
                 {
                     _order.Add(record.Sequence);
@@ -52,6 +76,31 @@ internal sealed class InMemoryDeliveryStore(IOptions<DeliveryOptions> options) :
                 {
                     EvictOldestFinished(_finished - capacity);
                 }
+
+                return true;
+            }
+        }
+
+        public List<DeliveryRecord> Pending(long afterSequence, int limit)
+        {
+            lock (_lock)
+            {
+                var pending = new List<DeliveryRecord>();
+                foreach (var sequence in _order.GetViewBetween(afterSequence + 1, long.MaxValue))
+                {
+                    if (pending.Count == limit)
+                    {
+                        break;
+                    }
+
+                    var record = _records[sequence];
+                    if (record.Status == DeliveryStatus.Pending)
+                    {
+                        pending.Add(record);
+                    }
+                }
+
+                return pending;
             }
         }
 
@@ -133,7 +182,8 @@ internal sealed class InMemoryDeliveryStore(IOptions<DeliveryOptions> options) :
             foreach (var sequence in evicted)
             {
                 _order.Remove(sequence);
-                _records.Remove(sequence);
+                _records.Remove(sequence, out var record);
+                _keys.Remove((record!.EventId, record.WebhookId));
                 _finished--;
             }
         }

@@ -14,9 +14,12 @@ using Webhooks.Templates;
 namespace Webhooks.Endpoints;
 
 /// <summary>Owns one endpoint: its definition, and the FIFO queue of its deliveries, of which at most
-/// max_in_flight are being sent at once. Callers wait while the queue is full (backpressure).</summary>
+/// max_in_flight are being sent at once. In memory mode callers wait while the queue is full (backpressure); with
+/// a durable store the queue is the store's pending deliveries, of which a bounded window is held in memory and
+/// refilled in order, and which a new activation (after a crash, a move or idle collection) reads back.</summary>
 /// <remarks>Sends run as tasks on this activation's scheduler, so their bookkeeping interleaves with requests
-/// only at awaits and never races them. A delivery is recorded in the store before it is first sent.</remarks>
+/// only at awaits and never races them. A delivery is recorded in the store before it is first sent, and every
+/// attempt before the next one; a delivery whose last attempt was not recorded is sent again (at least once).</remarks>
 [GrainType("endpoint")]
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Disposed in OnDeactivateAsync; grains have no Dispose.")]
 internal sealed partial class EndpointGrain(
@@ -27,12 +30,15 @@ internal sealed partial class EndpointGrain(
     WebhooksMetrics metrics,
     IOptions<DeliveryOptions> options,
     TimeProvider time,
-    ILogger<EndpointGrain> logger) : Grain, IEndpointGrain
+    ILogger<EndpointGrain> logger) : Grain, IEndpointGrain, IRemindable
 {
     private const string Kind = "endpoint";
     private const long SequenceBlock = 100_000;
+    private const string RecoveryReminder = "recover";
+    private static readonly TimeSpan StoreRetryDelay = TimeSpan.FromSeconds(1);
 
     private readonly DeliveryOptions _options = options.Value;
+    private readonly bool _durable = store.IsDurable;
     private readonly RecentIdSet _recentKeys = new(options.Value.DuplicateWindow);
     private readonly Queue<DeliveryRecord> _queue = new();
     private readonly CancellationTokenSource _shutdown = new();
@@ -40,6 +46,8 @@ internal sealed partial class EndpointGrain(
     private TaskCompletionSource? _drained;
     private long _nextSequence;
     private int _inFlight;
+    private int _sending;
+    private bool _deactivating;
     private int _waiting;
     private long _delivered;
     private long _failed;
@@ -48,11 +56,32 @@ internal sealed partial class EndpointGrain(
     private string _lastError = "";
     private DateTimeOffset? _lastAttemptAt;
 
+    // The store may hold pending deliveries after _loadedUpTo, the highest sequence this activation has held.
+    // Until it is read to the end, new deliveries go only to the store, which keeps the queue in order.
+    private bool _backlogInStore = true;
+    private long _loadedUpTo = -1;
+    private long _storeOnlyWrites;
+    private bool _loading;
+    private bool _reminderRegistered;
+
     private string Id => this.GetPrimaryKeyString();
+
+    private bool HasWork => _queue.Count > 0 || _inFlight > 0 || _backlogInStore;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _nextSequence = state.State.SequenceReservedUpTo;
+        // Picks up what an earlier activation left pending (a crash, a move, idle collection).
+        Pump();
+        return Task.CompletedTask;
+    }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        _reminderRegistered = true;
+        // Activating was the point: the reminder exists so that pending deliveries resume even when nothing
+        // else calls this endpoint after its silo was lost.
+        Pump();
         return Task.CompletedTask;
     }
 
@@ -63,8 +92,10 @@ internal sealed partial class EndpointGrain(
             LogDeactivatingWithWork(logger, Id, _queue.Count, _inFlight, reason.Description);
         }
 
-        // Let attempts already on the wire finish (bounded by the deactivation's own deadline).
-        if (_inFlight > 0)
+        // Let attempts already on the wire finish (bounded by the deactivation's own deadline); deliveries
+        // waiting for a retry stop now (their schedule is stored; memory mode loses them).
+        _deactivating = true;
+        if (_sending > 0)
         {
             _drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             try
@@ -79,6 +110,11 @@ internal sealed partial class EndpointGrain(
 
         await _shutdown.CancelAsync();
         _shutdown.Dispose();
+
+        if (_durable && !HasWork && state.State.Definition is not null)
+        {
+            await UnregisterRecoveryAsync();
+        }
     }
 
     public async Task<EndpointInfo> CreateAsync(EndpointDefinition definition, CancellationToken cancellationToken)
@@ -157,6 +193,10 @@ internal sealed partial class EndpointGrain(
         }
 
         ReleaseWaiters();
+        if (_durable)
+        {
+            await UnregisterRecoveryAsync();
+        }
     }
 
     public async Task<EnqueueResult> EnqueueAsync(ImmutableArray<DeliveryRequest> requests, CancellationToken cancellationToken)
@@ -173,20 +213,25 @@ internal sealed partial class EndpointGrain(
         }
 
         var created = 0;
-        var duplicates = 0;
+        var batch = new List<DeliveryRecord>(_durable ? requests.Length : 1);
+        // Whole microseconds: what PostgreSQL keeps, so page tokens made before and after a round trip agree.
+        var now = time.GetUtcNow();
+        now = now.AddTicks(-(now.UtcTicks % TimeSpan.TicksPerMicrosecond));
         foreach (var request in requests)
         {
-            var key = string.Concat(request.EventId, "\n", request.WebhookId);
-            if (_recentKeys.Contains(key))
+            if (_recentKeys.Contains(Key(request.EventId, request.WebhookId)))
             {
-                duplicates++;
                 continue;
             }
 
-            await WaitForRoomAsync(cancellationToken);
-            definition = state.State.Definition ?? throw new ResourceNotFoundException(Kind, Id);
+            if (!_durable)
+            {
+                await WaitForRoomAsync(cancellationToken);
+                definition = state.State.Definition ?? throw new ResourceNotFoundException(Kind, Id);
+            }
+
             var sequence = await NextSequenceAsync(cancellationToken);
-            var record = new DeliveryRecord
+            batch.Add(new DeliveryRecord
             {
                 Id = DeliveryId.Format(Id, sequence),
                 EndpointId = Id,
@@ -201,14 +246,31 @@ internal sealed partial class EndpointGrain(
                 ContentType = request.ContentType,
                 Headers = request.Headers,
                 Body = request.Body,
-                CreatedAt = time.GetUtcNow(),
-            };
+                CreatedAt = now,
+            });
 
-            await store.AddAsync(record, cancellationToken);
-            _recentKeys.Add(key);
-            _queue.Enqueue(record);
-            created++;
-            Pump();
+            if (!_durable)
+            {
+                // One at a time, each after waiting for room.
+                created += await AddAsync(batch, cancellationToken);
+                batch.Clear();
+            }
+        }
+
+        if (batch.Count > 0)
+        {
+            // One write for the whole batch, committed before the webhook (and so the stream) moves on.
+            created += await AddAsync(batch, cancellationToken);
+        }
+
+        var duplicates = requests.Length - created;
+        if (_durable && !_reminderRegistered && HasWork)
+        {
+            // Before the caller (and so the stream) moves on: should this silo die, the reminder brings the
+            // endpoint back even if nothing else calls it. Failing here makes the stream deliver the events again,
+            // which registers it then (the deliveries themselves are already stored and are not added twice).
+            await this.RegisterOrUpdateReminder(RecoveryReminder, _options.RecoveryInterval, _options.RecoveryInterval, cancellationToken);
+            _reminderRegistered = true;
         }
 
         return new EnqueueResult { Outcome = EnqueueOutcome.Accepted, Created = created, Duplicates = duplicates };
@@ -222,6 +284,7 @@ internal sealed partial class EndpointGrain(
             EndpointId = Id,
             Queued = _queue.Count,
             InFlight = _inFlight,
+            BacklogInStore = _durable && _backlogInStore,
             Delivered = _delivered,
             Failed = _failed,
             Attempts = _attempts,
@@ -235,12 +298,143 @@ internal sealed partial class EndpointGrain(
     }
 
     public Task<DeliveryPage> ListDeliveriesAsync(DeliveryQuery query, CancellationToken cancellationToken) =>
-        store.QueryAsync(Id, query, cancellationToken);
+        store.QueryAsync(query with { EndpointId = Id }, cancellationToken);
 
     public Task<DeliveryRecord?> GetDeliveryAsync(string deliveryId, CancellationToken cancellationToken) =>
         DeliveryId.TryParse(deliveryId, out var endpointId, out var sequence) && endpointId == Id
             ? store.GetAsync(Id, sequence, cancellationToken)
             : Task.FromResult<DeliveryRecord?>(null);
+
+    private static string Key(string eventId, string webhookId) => string.Concat(eventId, "\n", webhookId);
+
+    /// <summary>Records new deliveries and queues them in memory, or leaves them to the store when the window is
+    /// full or older ones wait there.</summary>
+    /// <returns>How many were new.</returns>
+    private async Task<int> AddAsync(List<DeliveryRecord> records, CancellationToken cancellationToken)
+    {
+        var added = await store.AddAsync(records, cancellationToken);
+        foreach (var record in records)
+        {
+            _recentKeys.Add(Key(record.EventId, record.WebhookId));
+        }
+
+        foreach (var record in added)
+        {
+            if (!_backlogInStore && _queue.Count + _inFlight < _options.QueueCapacity)
+            {
+                _queue.Enqueue(record);
+                _loadedUpTo = Math.Max(_loadedUpTo, record.Sequence);
+            }
+            else
+            {
+                _backlogInStore = true;
+                _storeOnlyWrites++;
+            }
+        }
+
+        Pump();
+        return added.Count;
+    }
+
+    /// <summary>Refills the in-memory window from the store, oldest first.</summary>
+    private async Task LoadAsync()
+    {
+        _loading = true;
+        var failed = false;
+        try
+        {
+            var room = _options.QueueCapacity - (_queue.Count + _inFlight);
+            var writesBefore = _storeOnlyWrites;
+            var loaded = await store.LoadPendingAsync(Id, _loadedUpTo, room, _shutdown.Token);
+            foreach (var record in loaded)
+            {
+                // A delivery added while the read ran may already be here.
+                if (record.Sequence > _loadedUpTo)
+                {
+                    _queue.Enqueue(record);
+                    _loadedUpTo = record.Sequence;
+                    _recentKeys.Add(Key(record.EventId, record.WebhookId));
+                }
+            }
+
+            // Read to the end, and nothing was left to the store meanwhile: new deliveries may queue in memory again.
+            if (loaded.Count < room && writesBefore == _storeOnlyWrites)
+            {
+                _backlogInStore = false;
+            }
+        }
+        catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
+        {
+            return;
+        }
+        catch (Exception ex)
+        {
+            failed = true;
+            LogLoadFailed(logger, ex, Id);
+        }
+        finally
+        {
+            _loading = false;
+        }
+
+        if (failed)
+        {
+            // Try again later, not in a tight loop while the database is away.
+            await DelayAsync(StoreRetryDelay);
+        }
+
+        if (!_shutdown.IsCancellationRequested)
+        {
+            Pump();
+        }
+    }
+
+    private async Task UnregisterRecoveryAsync()
+    {
+        try
+        {
+            if (await this.GetReminder(RecoveryReminder) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+
+            _reminderRegistered = false;
+        }
+        catch (Exception ex)
+        {
+            LogReminderFailed(logger, ex, Id);
+        }
+    }
+
+    private async Task DelayAsync(TimeSpan delay)
+    {
+        try
+        {
+            await Task.Delay(delay, time, _shutdown.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>Writes a delivery's new state, retrying while the database is unavailable: the delivery keeps its
+    /// slot (and, with max_in_flight = 1, its place at the head) until its outcome is recorded.</summary>
+    private async Task PersistAsync(DeliveryRecord record)
+    {
+        while (true)
+        {
+            try
+            {
+                await store.UpdateAsync(record);
+                return;
+            }
+            catch (StoreUnavailableException ex) when (!_shutdown.IsCancellationRequested)
+            {
+                LogStoreUnavailable(logger, Id, record.Id, ex.Message);
+                await Task.Delay(StoreRetryDelay, time, _shutdown.Token);
+            }
+        }
+    }
 
     private EndpointInfo Info()
     {
@@ -323,7 +517,7 @@ internal sealed partial class EndpointGrain(
     /// <summary>Starts sends while there is capacity; FIFO, so with max_in_flight = 1 order is strict.</summary>
     private void Pump()
     {
-        if (state.State.Definition is not { } definition)
+        if (state.State.Definition is not { } definition || _deactivating)
         {
             return;
         }
@@ -334,7 +528,13 @@ internal sealed partial class EndpointGrain(
             _ = RunAsync(record);
         }
 
-        if (_inFlight > 0)
+        // Refill at half the window, so sending never waits for a read.
+        if (_backlogInStore && !_loading && _queue.Count + _inFlight <= _options.QueueCapacity / 2)
+        {
+            _ = LoadAsync();
+        }
+
+        if (_inFlight > 0 || _loading)
         {
             // Idle collection looks only at requests; sends and retries must keep the queue alive.
             DelayDeactivation(TimeSpan.FromMinutes(30));
@@ -347,7 +547,7 @@ internal sealed partial class EndpointGrain(
     {
         try
         {
-            for (var attempt = 1; ; attempt++)
+            for (var attempt = record.Attempts.Length + 1; ; attempt++)
             {
                 if (state.State.Definition is not { } definition)
                 {
@@ -355,7 +555,43 @@ internal sealed partial class EndpointGrain(
                     return;
                 }
 
-                var outcome = await sender.SendAsync(definition, record, attempt, _shutdown.Token);
+                if (attempt > _options.MaxAttempts)
+                {
+                    // Its last attempt was made before a crash, its outcome not recorded.
+                    await FinishAsync(record, DeliveryStatus.Failed, "no attempts left");
+                    return;
+                }
+
+                // A retry read back from the store keeps its schedule.
+                if (record.NextAttemptAt is { } due && due > time.GetUtcNow())
+                {
+                    await Task.Delay(due - time.GetUtcNow(), time, _shutdown.Token);
+                }
+
+                if (_deactivating)
+                {
+                    return;
+                }
+
+                if (_deactivating)
+                {
+                    return;
+                }
+
+                DeliveryAttempt outcome;
+                _sending++;
+                try
+                {
+                    outcome = await sender.SendAsync(definition, record, attempt, _shutdown.Token);
+                }
+                finally
+                {
+                    if (--_sending == 0)
+                    {
+                        _drained?.TrySetResult();
+                    }
+                }
+
                 RecordAttempt(outcome);
                 record = record with { Attempts = record.Attempts.Add(outcome) };
                 var success = outcome.StatusCode is >= 200 and < 300;
@@ -365,10 +601,8 @@ internal sealed partial class EndpointGrain(
                     return;
                 }
 
-                var delay = _options.RetryDelay(attempt);
-                record = record with { NextAttemptAt = time.GetUtcNow() + delay };
-                await store.UpdateAsync(record);
-                await Task.Delay(delay, time, _shutdown.Token);
+                record = record with { NextAttemptAt = time.GetUtcNow() + _options.RetryDelay(attempt) };
+                await PersistAsync(record);
             }
         }
         catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
@@ -383,10 +617,6 @@ internal sealed partial class EndpointGrain(
         {
             _inFlight--;
             ReleaseWaiters();
-            if (_inFlight == 0)
-            {
-                _drained?.TrySetResult();
-            }
 
             if (!_shutdown.IsCancellationRequested)
             {
@@ -421,8 +651,17 @@ internal sealed partial class EndpointGrain(
             LogDeliveryFailed(logger, Id, record.Id, record.Attempts.Length, reason ?? _lastError);
         }
 
-        await store.UpdateAsync(record with { Status = status, NextAttemptAt = null });
+        await PersistAsync(record with { Status = status, NextAttemptAt = null });
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Endpoint {EndpointId}: reading pending deliveries failed; retrying")]
+    private static partial void LogLoadFailed(ILogger logger, Exception exception, string endpointId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Endpoint {EndpointId}: could not update its recovery reminder")]
+    private static partial void LogReminderFailed(ILogger logger, Exception exception, string endpointId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Endpoint {EndpointId}: recording delivery {DeliveryId} waits for the database: {Reason}")]
+    private static partial void LogStoreUnavailable(ILogger logger, string endpointId, string deliveryId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Endpoint {EndpointId}: delivery {DeliveryId} failed after {Attempts} attempts: {Reason}")]
     private static partial void LogDeliveryFailed(ILogger logger, string endpointId, string deliveryId, int attempts, string reason);

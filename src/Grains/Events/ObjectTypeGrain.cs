@@ -45,8 +45,8 @@ internal sealed partial class ObjectTypeGrain(TimeProvider time, ILogger<ObjectT
         }
 
         var batch = fresh.DrainToImmutable();
-        await _typeStream.OnNextBatchAsync(batch);
-        await _allTypesStream.OnNextBatchAsync(batch);
+        // Together, so that on PostgreSQL both go in one group commit.
+        await Task.WhenAll(_typeStream.OnNextBatchAsync(batch), _allTypesStream.OnNextBatchAsync(batch));
 
         // Remembered only once both streams hold the events: a publisher that retries after a failure
         // publishes again, and subscribers drop what they already processed.

@@ -10,6 +10,7 @@ using Webhooks.Conditions;
 using Webhooks.Delivery;
 using Webhooks.Diagnostics;
 using Webhooks.Events;
+using Webhooks.Storage.Postgres;
 using Webhooks.Streaming;
 using Webhooks.Templates;
 
@@ -28,15 +29,17 @@ public static class WebhooksSiloBuilderExtensions
             .Validate(o => !o.IsPostgres || !string.IsNullOrWhiteSpace(configuration.GetConnectionString(StorageOptions.ConnectionStringName)),
                 $"Storage:Provider=postgres needs ConnectionStrings:{StorageOptions.ConnectionStringName}");
         AddValidatedOptions<EventQueueOptions>(services, configuration, EventQueueOptions.Section)
-            .Validate(o => o.PublishWait > TimeSpan.Zero && o.PollInterval > TimeSpan.Zero, "Streams:PublishWait and Streams:PollInterval must be positive");
+            .Validate(o => o.PublishWait > TimeSpan.Zero && o.PollInterval > TimeSpan.Zero, "Streams:PublishWait and Streams:PollInterval must be positive")
+            .Validate(o => o.VisibilityTimeout >= TimeSpan.FromSeconds(1) && o.IdleReadInterval > TimeSpan.Zero, "Streams:VisibilityTimeout must be at least 1 s and Streams:IdleReadInterval positive");
         AddValidatedOptions<DeliveryOptions>(services, configuration, DeliveryOptions.Section)
-            .Validate(o => o.EnqueueWait > TimeSpan.Zero && o.RetryDelays.All(d => d >= TimeSpan.Zero), "Delivery:EnqueueWait must be positive and Delivery:RetryDelays not negative");
+            .Validate(o => o.EnqueueWait > TimeSpan.Zero && o.RetryDelays.All(d => d >= TimeSpan.Zero), "Delivery:EnqueueWait must be positive and Delivery:RetryDelays not negative")
+            .Validate(o => o.RecoveryInterval >= TimeSpan.FromSeconds(1) && o.Retention > TimeSpan.Zero && o.RetentionInterval > TimeSpan.Zero,
+                "Delivery:RecoveryInterval must be at least 1 s, Delivery:Retention and Delivery:RetentionInterval positive");
         AddValidatedOptions<ConditionOptions>(services, configuration, ConditionOptions.Section)
             .Validate(o => o.Timeout > TimeSpan.Zero, "Conditions:Timeout must be positive");
         AddValidatedOptions<TemplateLimits>(services, configuration, TemplateLimits.Section);
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IDeliveryStore, InMemoryDeliveryStore>();
         services.AddSingleton<TemplateCompiler>();
         services.AddSingleton<DeliverySender>();
         services.AddSingleton<WebhooksMetrics>();
@@ -48,12 +51,14 @@ public static class WebhooksSiloBuilderExtensions
         var connectionString = configuration.GetConnectionString(StorageOptions.ConnectionStringName);
         if (storage.IsPostgres && !string.IsNullOrWhiteSpace(connectionString))
         {
-            AddPostgresStorage(silo, connectionString);
+            AddPostgresStorage(silo, configuration, connectionString);
         }
         else
         {
             silo.AddMemoryGrainStorage(StorageNames.Definitions);
             silo.AddMemoryGrainStorage(StorageNames.PubSub);
+            services.TryAddSingleton<IDeliveryStore, InMemoryDeliveryStore>();
+            services.TryAddSingleton<IEventQueueBackend, GrainEventQueueBackend>();
         }
 
         silo.AddPersistentStreams(EventStreams.Provider, EventQueueAdapterFactory.Create, stream =>
@@ -72,9 +77,25 @@ public static class WebhooksSiloBuilderExtensions
         return silo;
     }
 
-    /// <summary>Definitions, stream subscriptions and reminders on PostgreSQL through the Orleans ADO.NET providers.</summary>
-    private static void AddPostgresStorage(ISiloBuilder silo, string connectionString)
+    /// <summary>Everything on PostgreSQL: definitions, stream subscriptions and reminders through the Orleans ADO.NET
+    /// providers; the event queues and the delivery log in our own tables.</summary>
+    private static void AddPostgresStorage(ISiloBuilder silo, IConfiguration configuration, string connectionString)
     {
+        var services = silo.Services;
+        services.AddSingleton(_ => new PostgresDatabase(connectionString));
+        services.AddSingleton<PostgresQueueSignals>();
+        services.AddHostedService(sp => sp.GetRequiredService<PostgresQueueSignals>());
+        services.TryAddSingleton<PostgresEventQueue>();
+        services.TryAddSingleton<IEventQueueBackend>(sp => sp.GetRequiredService<PostgresEventQueue>());
+        services.TryAddSingleton<PostgresDeliveryStore>();
+        services.TryAddSingleton<IDeliveryStore>(sp => sp.GetRequiredService<PostgresDeliveryStore>());
+        services.AddSingleton<DeliveryRetention>();
+        services.AddHostedService(sp => sp.GetRequiredService<DeliveryRetention>());
+
+        // Endpoints with unfinished deliveries keep a reminder at Delivery:RecoveryInterval.
+        var recovery = configuration.GetSection(DeliveryOptions.Section).Get<DeliveryOptions>()?.RecoveryInterval ?? TimeSpan.FromMinutes(1);
+        silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = recovery < o.MinimumReminderPeriod ? recovery : o.MinimumReminderPeriod);
+
         // Orleans' binary format, driven by [Id]/[Alias], instead of the ADO.NET default (Newtonsoft JSON with
         // CLR type names, which drops values equal to the CLR default: a disabled webhook would come back
         // enabled). Providers pick up a serializer keyed by their own name.

@@ -9,28 +9,26 @@ using Webhooks.Events;
 
 namespace Webhooks.Streaming;
 
-/// <summary>Persistent-stream adapter over bounded queue grains: the pulling agents, their cache and its
-/// backpressure come from Orleans; the storage behind the queues is ours.</summary>
+/// <summary>Persistent-stream adapter: the pulling agents, their cache and its backpressure come from Orleans;
+/// the queues behind them are ours (<see cref="IEventQueueBackend"/>: bounded grains in memory, or PostgreSQL).</summary>
 internal sealed class EventQueueAdapterFactory : IQueueAdapterFactory, IQueueAdapter
 {
-    private readonly IGrainFactory _grains;
-    private readonly EventQueueOptions _options;
+    private readonly IEventQueueBackend _backend;
     private readonly HashRingBasedStreamQueueMapper _mapper;
     private readonly SimpleQueueAdapterCache _cache;
     private readonly Task<IStreamFailureHandler> _failureHandler = Task.FromResult<IStreamFailureHandler>(new NoOpStreamDeliveryFailureHandler(false));
 
-    public EventQueueAdapterFactory(string name, IGrainFactory grains, EventQueueOptions options, ILoggerFactory loggerFactory)
+    public EventQueueAdapterFactory(string name, IEventQueueBackend backend, EventQueueOptions options, ILoggerFactory loggerFactory)
     {
         Name = name;
-        _grains = grains;
-        _options = options;
+        _backend = backend;
         _mapper = new HashRingBasedStreamQueueMapper(new HashRingStreamQueueMapperOptions { TotalQueueCount = options.QueueCount }, name);
         _cache = new SimpleQueueAdapterCache(new SimpleQueueCacheOptions { CacheSize = options.CacheSize }, name, loggerFactory);
     }
 
     public static EventQueueAdapterFactory Create(IServiceProvider services, string name) =>
         new(name,
-            services.GetRequiredService<IGrainFactory>(),
+            services.GetRequiredService<IEventQueueBackend>(),
             services.GetRequiredService<IOptions<EventQueueOptions>>().Value,
             services.GetRequiredService<ILoggerFactory>());
 
@@ -51,7 +49,7 @@ internal sealed class EventQueueAdapterFactory : IQueueAdapterFactory, IQueueAda
 
     public Task<IStreamFailureHandler> GetDeliveryFailureHandler(QueueId queueId) => _failureHandler;
 
-    public IQueueAdapterReceiver CreateReceiver(QueueId queueId) => new EventQueueReceiver(QueueGrain(queueId));
+    public IQueueAdapterReceiver CreateReceiver(QueueId queueId) => _backend.CreateReceiver(Name, queueId);
 
     public Task QueueMessageBatchAsync<T>(StreamId streamId, IEnumerable<T> events, StreamSequenceToken? token, Dictionary<string, object>? requestContext)
     {
@@ -60,8 +58,6 @@ internal sealed class EventQueueAdapterFactory : IQueueAdapterFactory, IQueueAda
             StreamId = streamId,
             Events = events is ImmutableArray<ObjectEvent> array ? array : events.Cast<ObjectEvent>().ToImmutableArray(),
         };
-        return QueueGrain(_mapper.GetQueueForStream(streamId)).EnqueueAsync(batch, _options.PublishWait);
+        return _backend.EnqueueAsync(Name, _mapper.GetQueueForStream(streamId), batch, CancellationToken.None);
     }
-
-    private IEventQueueGrain QueueGrain(QueueId queueId) => _grains.GetGrain<IEventQueueGrain>($"{Name}/{queueId}");
 }

@@ -19,6 +19,25 @@ public sealed class EventQueueOptions
     /// <summary>Batches the pulling agent caches per queue; past it the agent stops reading (backpressure).</summary>
     [Range(16, 1_000_000)] public int CacheSize { get; set; } = 512;
 
-    /// <summary>How often an idle pulling agent polls its queue.</summary>
+    /// <summary>How often an idle pulling agent polls its queue. On PostgreSQL the database is read only when
+    /// a commit notified the queue or <see cref="IdleReadInterval"/> has passed.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>PostgreSQL: how long a read message stays hidden from other readers. The reader keeps extending it
+    /// while it holds the message, so this is how soon a crashed silo's messages are read again elsewhere.</summary>
+    public TimeSpan VisibilityTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>PostgreSQL: reads of a message that was never acknowledged (each one a crash or a lost reader)
+    /// before it moves to the dead-letter table.</summary>
+    [Range(1, 1000)] public int MaxDequeueCount { get; set; } = 10;
+
+    /// <summary>PostgreSQL: a queue without notifications is still read this often (missed notifications,
+    /// messages becoming visible again).</summary>
+    public TimeSpan IdleReadInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>PostgreSQL: enqueue transactions in flight at once per silo (group commit).</summary>
+    [Range(1, 64)] public int Writers { get; set; } = 2;
+
+    /// <summary>PostgreSQL: most stream batches one enqueue transaction writes.</summary>
+    [Range(1, 100_000)] public int MaxBatchesPerCommit { get; set; } = 1000;
 }

@@ -9,12 +9,20 @@ public sealed class HarnessOptions
     public const string Usage = """
         Webhooks end-to-end benchmark: starts the service (src/Silo) and a receiver as separate processes on
         127.0.0.1, publishes through the gRPC API and measures deliveries against a plain-HttpClient baseline.
+        Targets: memory mode fan-out >= 50 % of the baseline and steady p99 < 50 ms; postgres mode fan-out >= 25 %
+        and steady p99 < 100 ms.
 
           dotnet run -c Release --project tests/Benchmarks -- [options]
           dotnet run -c Release --project tests/Benchmarks -- micro [BenchmarkDotNet options, e.g. --filter '*']
 
         Options (defaults in brackets):
-          --mode memory              storage provider of the service [memory]
+          --mode memory|postgres     storage provider of the service [memory]; postgres gives every silo a fresh
+                                     database on the server (running .ci/postgres.sh first when a local server
+                                     does not answer) and drops them all at the end
+          --postgres CONN            postgres mode: maintenance connection string, a role that may CREATE DATABASE
+                                     [$WEBHOOKS_BENCH_POSTGRES, else Host=127.0.0.1;Port=5432;Username=webhooks;
+                                     Password=webhooks;Database=postgres]
+          --keep-db                  postgres mode: keep the databases (their names are printed at the end)
           --scenario LIST            comma list of fanout, many-endpoints, single-endpoint, conditions, steady,
                                      or all [fanout]
           --events N                 events per throughput scenario [20000]
@@ -51,6 +59,9 @@ public sealed class HarnessOptions
         """;
 
     public string Mode { get; set; } = "memory";
+    public bool IsPostgres => Mode == "postgres";
+    public string? Postgres { get; set; }
+    public bool KeepDatabase { get; set; }
     public List<string> Scenarios { get; } = [];
     public int Events { get; set; } = 20_000;
     public int? Webhooks { get; set; }
@@ -110,6 +121,8 @@ public sealed class HarnessOptions
             switch (arg)
             {
                 case "--mode": o.Mode = Next(); break;
+                case "--postgres": o.Postgres = Next(); break;
+                case "--keep-db": o.KeepDatabase = true; break;
                 case "--scenario" or "--scenarios": o.Scenarios.AddRange(Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)); break;
                 case "--events": o.Events = NextInt(); break;
                 case "--webhooks": o.Webhooks = NextInt(); break;
@@ -181,6 +194,16 @@ public sealed class HarnessOptions
         if (o.Events <= 0 || o.Publishers <= 0 || o.Batch <= 0 || o.DurationSeconds <= 0 || o.BodyBytes < 64)
         {
             throw new ArgumentException("--events, --publishers, --batch and --duration must be positive, --body-bytes at least 64");
+        }
+
+        if (o.Mode is not ("memory" or "postgres"))
+        {
+            throw new ArgumentException("--mode must be memory or postgres");
+        }
+
+        if (!o.IsPostgres && (o.Postgres is not null || o.KeepDatabase))
+        {
+            throw new ArgumentException("--postgres and --keep-db need --mode postgres");
         }
 
         if (o.Verify is not ("none" or "sample" or "all"))

@@ -8,8 +8,9 @@ namespace Webhooks.Benchmarks.Harness;
 
 /// <summary>Runs one scenario: the baseline first (no silo running), then a fresh silo for the pipeline. The
 /// steady run reuses the silo of the fan-out run just before it (same webhooks and endpoints), so that it runs
-/// at half the maximum rate on the same warm process that reached the maximum.</summary>
-public sealed class ScenarioRunner(Layout layout, HarnessOptions options, ReceiverProcess receiver) : IAsyncDisposable
+/// at half the maximum rate on the same warm process that reached the maximum.
+/// In postgres mode every silo started gets a fresh database from <paramref name="databases"/>.</summary>
+public sealed class ScenarioRunner(Layout layout, HarnessOptions options, ReceiverProcess receiver, BenchDatabases? databases) : IAsyncDisposable
 {
     /// <summary>Warm-up events and baseline warm-up requests use indexes from here, outside every measured range.</summary>
     private const int WarmupOffset = 1_000_000_000;
@@ -140,7 +141,8 @@ public sealed class ScenarioRunner(Layout layout, HarnessOptions options, Receiv
         else
         {
             await DisposeAsync();
-            silo = await SiloProcess.StartAsync(layout, options, scenario.Name, cancellationToken);
+            var database = databases is null ? null : await databases.CreateAsync(scenario.Name, cancellationToken);
+            silo = await SiloProcess.StartAsync(layout, options, scenario.Name, database, cancellationToken);
         }
 
         // Kept (not disposed) when the steady run comes next and can reuse it.

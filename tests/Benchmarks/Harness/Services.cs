@@ -144,7 +144,8 @@ public sealed class SiloProcess : IAsyncDisposable
             layout.Log("build-silo"), layout.RepoRoot, TimeSpan.FromMinutes(10), cancellationToken);
     }
 
-    public static async Task<SiloProcess> StartAsync(Layout layout, HarnessOptions options, string name, CancellationToken cancellationToken)
+    /// <param name="postgresConnectionString">Postgres mode: the silo's own (fresh) database; null in memory mode.</param>
+    public static async Task<SiloProcess> StartAsync(Layout layout, HarnessOptions options, string name, string? postgresConnectionString, CancellationToken cancellationToken)
     {
         if (!File.Exists(layout.SiloDll))
         {
@@ -162,6 +163,12 @@ public sealed class SiloProcess : IAsyncDisposable
             $"--Orleans:GatewayPort={ports[3]}",
             $"--Storage:Provider={options.Mode}",
         ];
+        if (postgresConnectionString is not null)
+        {
+            // The silo applies the schema to the empty database at start-up (Storage:ApplySchemaOnStart).
+            args.Add($"--ConnectionStrings:Postgres={postgresConnectionString}");
+        }
+
         args.AddRange(options.SiloArgs.Select(a => a.StartsWith("--", StringComparison.Ordinal) ? a : "--" + a));
 
         var process = ChildProcess.Start("silo", "dotnet", args, layout.Log("silo-" + name),

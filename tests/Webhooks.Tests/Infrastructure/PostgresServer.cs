@@ -34,6 +34,30 @@ public static class PostgresServer
         return new Database(name, connectionString, maintenance);
     }
 
+    /// <summary>Stops the local server (pg_ctlcluster, as root) to test what clients see while it is away.
+    /// Refuses a server given through <see cref="ConnectionVariable"/>: someone else's server is never stopped.</summary>
+    public static async Task StopLocalServerAsync()
+    {
+        await Maintenance.Value;
+        if (!string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(ConnectionVariable)))
+        {
+            throw new InvalidOperationException($"This test stops and starts PostgreSQL; it runs only against the local server, not {ConnectionVariable}.");
+        }
+
+        await RunAsync("pg_ctlcluster", [Environment.GetEnvironmentVariable("PG_VERSION") ?? "15", Environment.GetEnvironmentVariable("PG_CLUSTER") ?? "main", "stop", "-m", "fast"]);
+    }
+
+    /// <summary>Starts the local server again (through the same script CI uses) and waits until it accepts the tests.</summary>
+    public static async Task StartLocalServerAsync()
+    {
+        await RunAsync("bash", [FindSetupScript()]);
+        string? failure = null;
+        await Poll.UntilAsync(
+            async () => (failure = await TryConnectAsync(DefaultConnectionString)) is null,
+            $"PostgreSQL accepted connections again (last error: {failure})",
+            StartTimeout);
+    }
+
     private static async Task ExecuteAsync(string connectionString, string sql)
     {
         await using var connection = new NpgsqlConnection(connectionString);
@@ -146,6 +170,21 @@ public static class PostgresServer
 
         /// <summary>An Npgsql connection string for this database.</summary>
         public string ConnectionString { get; } = connectionString;
+
+        /// <summary>Runs one statement; the default value when it yields no row or NULL.</summary>
+        public async Task<T?> ScalarAsync<T>(string sql, params (string Name, object? Value)[] parameters)
+        {
+            await using var connection = new NpgsqlConnection(ConnectionString);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand(sql, connection);
+            foreach (var (parameter, value) in parameters)
+            {
+                command.Parameters.AddWithValue(parameter, value ?? DBNull.Value);
+            }
+
+            var result = await command.ExecuteScalarAsync();
+            return result is null or DBNull ? default : (T)Convert.ChangeType(result, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
+        }
 
         public async ValueTask DisposeAsync()
         {

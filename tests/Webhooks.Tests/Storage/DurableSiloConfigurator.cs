@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Orleans.Configuration;
 using Orleans.TestingHost;
 using Webhooks.Hosting;
 
@@ -14,6 +15,14 @@ public sealed class DurableSiloConfigurator : ISiloConfigurator, IClientBuilderC
         {
             o.Invariant = StorageOptions.Invariant;
             o.ConnectionString = siloBuilder.Configuration.GetConnectionString(StorageOptions.ConnectionStringName);
+        });
+        // A killed silo is declared dead in seconds rather than the production default's half a minute or more.
+        siloBuilder.Configure<ClusterMembershipOptions>(o =>
+        {
+            o.ProbeTimeout = TimeSpan.FromSeconds(1);
+            o.NumMissedProbesLimit = 2;
+            o.NumVotesForDeathDeclaration = 1;
+            o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(2);
         });
         siloBuilder.AddWebhooks(siloBuilder.Configuration);
     }

@@ -1,4 +1,3 @@
-using Npgsql;
 using Orleans.TestingHost;
 using Webhooks.Storage.Postgres;
 using Webhooks.Tests.Infrastructure;
@@ -49,20 +48,8 @@ public sealed class PostgresClusterFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>Runs one statement on the cluster's database; null when it yields no value or NULL.</summary>
-    public async Task<T?> ScalarAsync<T>(string sql, params (string Name, object? Value)[] parameters)
-    {
-        await using var connection = new NpgsqlConnection(ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        }
-
-        var result = await command.ExecuteScalarAsync();
-        return result is null or DBNull ? default : (T)result;
-    }
+    /// <summary>Runs one statement on the cluster's database; the default value when it yields no row or NULL.</summary>
+    public Task<T?> ScalarAsync<T>(string sql, params (string Name, object? Value)[] parameters) => database!.ScalarAsync<T>(sql, parameters);
 }
 
 [CollectionDefinition(Name)]

@@ -83,6 +83,7 @@ internal static class EndpointMapping
         QueueCapacity = s.QueueCapacity,
         Attempts = s.Attempts,
         WaitingEnqueuers = s.WaitingEnqueuers,
+        BacklogInStore = s.BacklogInStore,
     };
 
     private static TimeSpan ToTimeSpan(Duration duration)

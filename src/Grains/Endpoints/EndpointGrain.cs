@@ -46,7 +46,8 @@ internal sealed partial class EndpointGrain(
     private TaskCompletionSource? _drained;
     private long _nextSequence;
     private int _inFlight;
-    private int _sending;
+    // Sends on the wire plus outcomes being written: what deactivation waits for.
+    private int _unsettled;
     private bool _deactivating;
     private int _waiting;
     private long _delivered;
@@ -95,7 +96,7 @@ internal sealed partial class EndpointGrain(
         // Let attempts already on the wire finish (bounded by the deactivation's own deadline); deliveries
         // waiting for a retry stop now (their schedule is stored; memory mode loses them).
         _deactivating = true;
-        if (_sending > 0)
+        if (_unsettled > 0)
         {
             _drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             try
@@ -573,23 +574,15 @@ internal sealed partial class EndpointGrain(
                     return;
                 }
 
-                if (_deactivating)
-                {
-                    return;
-                }
-
                 DeliveryAttempt outcome;
-                _sending++;
+                _unsettled++;
                 try
                 {
                     outcome = await sender.SendAsync(definition, record, attempt, _shutdown.Token);
                 }
                 finally
                 {
-                    if (--_sending == 0)
-                    {
-                        _drained?.TrySetResult();
-                    }
+                    Settled();
                 }
 
                 RecordAttempt(outcome);
@@ -597,7 +590,10 @@ internal sealed partial class EndpointGrain(
                 var success = outcome.StatusCode is >= 200 and < 300;
                 if (success || attempt >= _options.MaxAttempts)
                 {
-                    await FinishAsync(record, success ? DeliveryStatus.Succeeded : DeliveryStatus.Failed, null);
+                    // The slot goes to the next delivery now and the outcome is written meanwhile (grouped with
+                    // other writes): with max_in_flight = 1 sending never waits for a commit. Should the silo die
+                    // before it commits, this delivery is sent again, which at-least-once allows.
+                    _ = SettleAsync(record, success ? DeliveryStatus.Succeeded : DeliveryStatus.Failed);
                     return;
                 }
 
@@ -622,6 +618,35 @@ internal sealed partial class EndpointGrain(
             {
                 Pump();
             }
+        }
+    }
+
+    private async Task SettleAsync(DeliveryRecord record, DeliveryStatus status)
+    {
+        _unsettled++;
+        try
+        {
+            await FinishAsync(record, status, null);
+        }
+        catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
+        {
+            // Deactivating with the database away: the delivery stays pending and is sent again later.
+        }
+        catch (Exception ex)
+        {
+            LogDeliveryCrashed(logger, ex, Id, record.Id);
+        }
+        finally
+        {
+            Settled();
+        }
+    }
+
+    private void Settled()
+    {
+        if (--_unsettled == 0)
+        {
+            _drained?.TrySetResult();
         }
     }
 

@@ -15,7 +15,7 @@ internal sealed class EventQueueAdapterFactory : IQueueAdapterFactory, IQueueAda
 {
     private readonly IEventQueueBackend _backend;
     private readonly HashRingBasedStreamQueueMapper _mapper;
-    private readonly SimpleQueueAdapterCache _cache;
+    private readonly QueueCacheRoom _cache;
     private readonly Task<IStreamFailureHandler> _failureHandler = Task.FromResult<IStreamFailureHandler>(new NoOpStreamDeliveryFailureHandler(false));
 
     public EventQueueAdapterFactory(string name, IEventQueueBackend backend, EventQueueOptions options, ILoggerFactory loggerFactory)
@@ -23,7 +23,7 @@ internal sealed class EventQueueAdapterFactory : IQueueAdapterFactory, IQueueAda
         Name = name;
         _backend = backend;
         _mapper = new HashRingBasedStreamQueueMapper(new HashRingStreamQueueMapperOptions { TotalQueueCount = options.QueueCount }, name);
-        _cache = new SimpleQueueAdapterCache(new SimpleQueueCacheOptions { CacheSize = options.CacheSize }, name, loggerFactory);
+        _cache = new QueueCacheRoom(options.CacheSize, loggerFactory);
     }
 
     public static EventQueueAdapterFactory Create(IServiceProvider services, string name) =>
@@ -49,7 +49,7 @@ internal sealed class EventQueueAdapterFactory : IQueueAdapterFactory, IQueueAda
 
     public Task<IStreamFailureHandler> GetDeliveryFailureHandler(QueueId queueId) => _failureHandler;
 
-    public IQueueAdapterReceiver CreateReceiver(QueueId queueId) => _backend.CreateReceiver(Name, queueId);
+    public IQueueAdapterReceiver CreateReceiver(QueueId queueId) => _backend.CreateReceiver(Name, queueId, () => _cache.Room(queueId));
 
     public Task QueueMessageBatchAsync<T>(StreamId streamId, IEnumerable<T> events, StreamSequenceToken? token, Dictionary<string, object>? requestContext)
     {

@@ -4,7 +4,7 @@ using Orleans.Streams;
 namespace Webhooks.Streaming;
 
 /// <summary>The pulling agent's view of one queue grain.</summary>
-internal sealed class EventQueueReceiver(IEventQueueGrain queue) : IQueueAdapterReceiver
+internal sealed class EventQueueReceiver(IEventQueueGrain queue, Func<int> room) : IQueueAdapterReceiver
 {
     public Task Initialize(TimeSpan timeout) => queue.RewindAsync();
 
@@ -13,8 +13,14 @@ internal sealed class EventQueueReceiver(IEventQueueGrain queue) : IQueueAdapter
 
     public async Task<IList<IBatchContainer>> GetQueueMessagesAsync(int maxCount, CancellationToken cancellationToken)
     {
-        // The agent passes -1 for "no limit"; keep each read bounded anyway.
-        var batches = await queue.DequeueAsync(maxCount < 0 ? 256 : maxCount, cancellationToken);
+        // The agent passes -1 for "no limit"; keep each read bounded anyway, and within what its cache can take.
+        var limit = Math.Min(maxCount < 0 ? 256 : maxCount, room());
+        if (limit <= 0)
+        {
+            return [];
+        }
+
+        var batches = await queue.DequeueAsync(limit, cancellationToken);
         var containers = new List<IBatchContainer>(batches.Length);
         foreach (var batch in batches)
         {

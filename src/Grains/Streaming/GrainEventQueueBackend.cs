@@ -11,7 +11,7 @@ internal sealed class GrainEventQueueBackend(IGrainFactory grains, IOptions<Even
     public Task EnqueueAsync(string provider, QueueId queueId, EventBatch batch, CancellationToken cancellationToken) =>
         QueueGrain(provider, queueId).EnqueueAsync(batch, _publishWait, cancellationToken);
 
-    public IQueueAdapterReceiver CreateReceiver(string provider, QueueId queueId) => new EventQueueReceiver(QueueGrain(provider, queueId));
+    public IQueueAdapterReceiver CreateReceiver(string provider, QueueId queueId, Func<int> room) => new EventQueueReceiver(QueueGrain(provider, queueId), room);
 
     private IEventQueueGrain QueueGrain(string provider, QueueId queueId) => grains.GetGrain<IEventQueueGrain>($"{provider}/{queueId}");
 }

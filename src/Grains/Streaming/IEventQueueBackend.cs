@@ -8,5 +8,6 @@ internal interface IEventQueueBackend
     /// <summary>Stores one batch at the end of a queue; returns once it is stored (committed, when durable).</summary>
     Task EnqueueAsync(string provider, QueueId queueId, EventBatch batch, CancellationToken cancellationToken);
 
-    IQueueAdapterReceiver CreateReceiver(string provider, QueueId queueId);
+    /// <param name="room">How many messages the agent's cache can take now: a receiver never reads more.</param>
+    IQueueAdapterReceiver CreateReceiver(string provider, QueueId queueId, Func<int> room);
 }

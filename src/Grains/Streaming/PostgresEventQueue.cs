@@ -53,8 +53,8 @@ internal sealed partial class PostgresEventQueue : IEventQueueBackend, IAsyncDis
         return _writes.WriteAsync(item, cancellationToken);
     }
 
-    public IQueueAdapterReceiver CreateReceiver(string provider, QueueId queueId) =>
-        new PostgresEventQueueReceiver(this, provider, (int)queueId.GetNumericId());
+    public IQueueAdapterReceiver CreateReceiver(string provider, QueueId queueId, Func<int> room) =>
+        new PostgresEventQueueReceiver(this, provider, (int)queueId.GetNumericId(), room);
 
     /// <summary>Reads up to <paramref name="limit"/> visible messages in order and hides them for the visibility
     /// timeout. Messages read too often without acknowledgement go to the dead-letter table instead.</summary>
@@ -63,15 +63,18 @@ internal sealed partial class PostgresEventQueue : IEventQueueBackend, IAsyncDis
         var messages = new List<QueueMessage>();
         List<(long Id, int Count)>? exhausted = null;
         await using (var command = _database.DataSource.CreateCommand("""
-            UPDATE webhooks_event_queue q
-            SET dequeue_count = q.dequeue_count + 1, visible_on = now() + @visibility
-            FROM (
+            WITH next AS MATERIALIZED (
+                -- Materialized: a subquery the planner rescans (a nested loop) would lock and return more rows
+                -- than the limit.
                 SELECT message_id FROM webhooks_event_queue
                 WHERE service_id = @service AND provider = @provider AND queue_id = @queue AND visible_on <= now()
                 ORDER BY message_id
                 LIMIT @limit
                 FOR UPDATE SKIP LOCKED
-            ) next
+            )
+            UPDATE webhooks_event_queue q
+            SET dequeue_count = q.dequeue_count + 1, visible_on = now() + @visibility
+            FROM next
             WHERE q.service_id = @service AND q.provider = @provider AND q.queue_id = @queue AND q.message_id = next.message_id
             RETURNING q.message_id, q.dequeue_count, q.payload
             """))

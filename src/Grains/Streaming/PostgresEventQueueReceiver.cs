@@ -8,7 +8,7 @@ namespace Webhooks.Streaming;
 /// system the newest bucket stays put: extending visibility (instead of letting it lapse) keeps those messages
 /// from being read again — and from counting towards the dead-letter limit — while this reader is alive.
 /// Called by one agent, one call at a time.</remarks>
-internal sealed class PostgresEventQueueReceiver(PostgresEventQueue queue, string provider, int queueId) : IQueueAdapterReceiver
+internal sealed class PostgresEventQueueReceiver(PostgresEventQueue queue, string provider, int queueId, Func<int> room) : IQueueAdapterReceiver
 {
     private const int MaxReadBatches = 256;
 
@@ -24,12 +24,12 @@ internal sealed class PostgresEventQueueReceiver(PostgresEventQueue queue, strin
     public async Task<IList<IBatchContainer>> GetQueueMessagesAsync(int maxCount, CancellationToken cancellationToken)
     {
         await ExtendIfDueAsync(cancellationToken);
-        if (!queue.Signals.ShouldRead(_key))
+        var limit = Math.Min(maxCount is < 0 or > MaxReadBatches ? MaxReadBatches : maxCount, room());
+        if (limit <= 0 || !queue.Signals.ShouldRead(_key))
         {
             return [];
         }
 
-        var limit = maxCount is < 0 or > MaxReadBatches ? MaxReadBatches : maxCount;
         var messages = await queue.DequeueAsync(provider, queueId, limit, cancellationToken);
         if (messages.Count >= limit)
         {

@@ -60,7 +60,8 @@ public static class PostgresServer
 
     private static async Task ExecuteAsync(string connectionString, string sql)
     {
-        await using var connection = new NpgsqlConnection(connectionString);
+        // Unpooled: a pooled connection would be dead after a test restarts the server.
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();
@@ -174,7 +175,8 @@ public static class PostgresServer
         /// <summary>Runs one statement; the default value when it yields no row or NULL.</summary>
         public async Task<T?> ScalarAsync<T>(string sql, params (string Name, object? Value)[] parameters)
         {
-            await using var connection = new NpgsqlConnection(ConnectionString);
+            // Unpooled: a pooled connection would be dead after a test restarts the server.
+            await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false }.ConnectionString);
             await connection.OpenAsync();
             await using var command = new NpgsqlCommand(sql, connection);
             foreach (var (parameter, value) in parameters)

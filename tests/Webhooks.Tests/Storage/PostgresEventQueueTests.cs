@@ -112,8 +112,8 @@ public sealed class PostgresEventQueueTests : IAsyncLifetime
     public async Task Receiver_HoldingMessagesPastTheVisibilityTimeout_KeepsThemHidden_AndReleasesThemOnShutdown()
     {
         await EnqueueAsync("held");
-        var holder = _queue.CreateReceiver(Provider, QueueId.GetQueueId(Provider, 0, 0));
-        var other = _queue.CreateReceiver(Provider, QueueId.GetQueueId(Provider, 0, 0));
+        var holder = _queue.CreateReceiver(Provider, QueueId.GetQueueId(Provider, 0, 0), () => 100);
+        var other = _queue.CreateReceiver(Provider, QueueId.GetQueueId(Provider, 0, 0), () => 100);
         Assert.Single(await holder.GetQueueMessagesAsync(10, default));
 
         // Three visibility timeouts in which the holder keeps polling (which extends what it holds).
@@ -129,6 +129,20 @@ public sealed class PostgresEventQueueTests : IAsyncLifetime
         var released = await other.GetQueueMessagesAsync(10, default);
         Assert.Single(released);
         Assert.Equal(1, await ScalarAsync<int>("SELECT dequeue_count FROM webhooks_event_queue"));
+    }
+
+    [Fact]
+    public async Task Receiver_ReadsNoMoreThanTheAgentsCacheCanTake()
+    {
+        await EnqueueAsync("a", "b", "c", "d");
+        var room = 0;
+        var receiver = _queue.CreateReceiver(Provider, QueueId.GetQueueId(Provider, 0, 0), () => room);
+
+        Assert.Empty(await receiver.GetQueueMessagesAsync(10, default));
+        room = 3;
+        Assert.Equal(3, (await receiver.GetQueueMessagesAsync(10, default)).Count);
+        // What it did not read stays visible for whoever reads next.
+        Assert.Equal(1L, await ScalarAsync<long>("SELECT count(*) FROM webhooks_event_queue WHERE dequeue_count = 0"));
     }
 
     private async Task EnqueueAsync(params string[] eventIds)

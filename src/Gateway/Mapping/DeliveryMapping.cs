@@ -47,12 +47,19 @@ internal static class DeliveryMapping
             NextAttemptTime = ProtoTime.ToProto(d.NextAttemptAt),
         };
         result.RequestHeaders.AddRange(d.Headers.Select(h => new Proto.Header { Name = h.Name, Value = h.Value }));
-        result.Attempts.AddRange(d.Attempts.Select(a => new Proto.DeliveryAttempt
+        result.Attempts.AddRange(d.Attempts.Select(a =>
         {
-            Time = ProtoTime.ToProto(a.Time),
-            Duration = ProtoTime.ToProto(a.Duration),
-            ResponseStatusCode = a.StatusCode,
-            Error = a.Error,
+            var attempt = new Proto.DeliveryAttempt
+            {
+                Time = ProtoTime.ToProto(a.Time),
+                Duration = ProtoTime.ToProto(a.Duration),
+                ResponseStatusCode = a.StatusCode,
+                Error = a.Error,
+                ResponseBody = a.ResponseBody,
+                TimedOut = a.TimedOut,
+            };
+            attempt.ResponseHeaders.AddRange(a.ResponseHeaders.Select(h => new Proto.Header { Name = h.Name, Value = h.Value }));
+            return attempt;
         }));
         return result;
     }

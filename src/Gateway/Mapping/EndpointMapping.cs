@@ -84,6 +84,8 @@ internal static class EndpointMapping
         Attempts = s.Attempts,
         WaitingEnqueuers = s.WaitingEnqueuers,
         BacklogInStore = s.BacklogInStore,
+        Paused = s.Paused,
+        DisabledReason = s.DisabledReason,
     };
 
     private static TimeSpan ToTimeSpan(Duration duration)

@@ -51,6 +51,20 @@ internal sealed class EndpointsService(IGrainFactory grains) : Api.V1.Endpoints.
     public override async Task<EndpointState> GetEndpointState(GetEndpointStateRequest request, ServerCallContext context) =>
         EndpointMapping.ToProto(await Grain(RequestIds.Existing(request.EndpointId, "endpoint_id", "endpoint")).GetStatusAsync(context.CancellationToken));
 
+    public override async Task<EndpointState> PauseEndpoint(PauseEndpointRequest request, ServerCallContext context)
+    {
+        var grain = Grain(RequestIds.Existing(request.Id, "id", "endpoint"));
+        await grain.PauseAsync(context.CancellationToken);
+        return EndpointMapping.ToProto(await grain.GetStatusAsync(context.CancellationToken));
+    }
+
+    public override async Task<EndpointState> ResumeEndpoint(ResumeEndpointRequest request, ServerCallContext context)
+    {
+        var grain = Grain(RequestIds.Existing(request.Id, "id", "endpoint"));
+        await grain.ResumeAsync(context.CancellationToken);
+        return EndpointMapping.ToProto(await grain.GetStatusAsync(context.CancellationToken));
+    }
+
     public override async Task<ListEndpointStatesResponse> ListEndpointStates(ListEndpointStatesRequest request, ServerCallContext context)
     {
         var page = await ListIdsAsync(request.PageSize, request.PageToken, context.CancellationToken);

@@ -1,5 +1,9 @@
+using System.Collections.Immutable;
+using Webhooks.Endpoints;
+
 namespace Webhooks.Deliveries;
 
+/// <summary>One HTTP request of a delivery and what came back.</summary>
 [GenerateSerializer, Immutable, Alias("webhooks.DeliveryAttempt")]
 public sealed record DeliveryAttempt
 {
@@ -9,4 +13,10 @@ public sealed record DeliveryAttempt
     [Id(2)] public int StatusCode { get; init; }
     /// <summary>Network failure or timeout; empty when a response was received.</summary>
     [Id(3)] public string Error { get; init; } = "";
+    [Id(4)] public ImmutableArray<HttpHeader> ResponseHeaders { get; init; } = [];
+    /// <summary>The start of the response body (at most Delivery:MaxResponseBodyBytes, decoded as UTF-8).</summary>
+    [Id(5)] public string ResponseBody { get; init; } = "";
+    /// <summary>The response's Retry-After, as a delay from when it arrived.</summary>
+    [Id(6)] public TimeSpan? RetryAfter { get; init; }
+    [Id(7)] public bool TimedOut { get; init; }
 }

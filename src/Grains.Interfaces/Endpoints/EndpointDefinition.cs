@@ -20,4 +20,6 @@ public sealed record EndpointDefinition
     [Id(7)] public int MaxInFlight { get; init; } = 1;
     [Id(8)] public EndpointKind Kind { get; init; } = EndpointKind.Custom;
     [Id(9)] public string Description { get; init; } = "";
+    /// <summary>Null: the silo's default policy (Delivery:RetryDelays, Delivery:MaxAttempts, Delivery:RetryJitter).</summary>
+    [Id(10)] public RetryPolicy? Retry { get; init; }
 }

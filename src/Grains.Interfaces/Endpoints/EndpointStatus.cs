@@ -19,4 +19,7 @@ public sealed record EndpointStatus
     /// <summary>Durable mode: more pending deliveries wait in the database than the window held in memory
     /// (<see cref="Queued"/> + <see cref="InFlight"/>, at most <see cref="QueueCapacity"/>).</summary>
     [Id(12)] public bool BacklogInStore { get; init; }
+    [Id(13)] public bool Paused { get; init; }
+    /// <summary>Why the endpoint disabled itself; empty while enabled.</summary>
+    [Id(14)] public string DisabledReason { get; init; } = "";
 }

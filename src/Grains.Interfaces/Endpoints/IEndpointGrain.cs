@@ -28,6 +28,14 @@ public interface IEndpointGrain : IGrainWithStringKey
     [Alias("EnqueueAsync")]
     Task<EnqueueResult> EnqueueAsync(ImmutableArray<DeliveryRequest> requests, CancellationToken cancellationToken = default);
 
+    /// <summary>Stops sending; deliveries are still accepted and kept.</summary>
+    [Alias("PauseAsync")]
+    Task PauseAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Sends again, after a pause or after the endpoint disabled itself (410 Gone).</summary>
+    [Alias("ResumeAsync")]
+    Task ResumeAsync(CancellationToken cancellationToken = default);
+
     [Alias("GetStatusAsync"), AlwaysInterleave]
     Task<EndpointStatus> GetStatusAsync(CancellationToken cancellationToken = default);
 

@@ -25,8 +25,11 @@ public sealed record RetryPolicy
     /// <summary>Fraction each delay varies by, at random (0.2: ±20 %).</summary>
     [Id(2)] public double Jitter { get; init; } = 0.2;
 
+    /// <summary>Attempts per delivery when set; otherwise the schedule's length + 1 (its last delay repeating).</summary>
+    [Id(3)] public int? Attempts { get; init; }
+
     /// <summary>Attempts per delivery, the first included.</summary>
-    public int MaxAttempts => Exponential?.MaxAttempts ?? Schedule.Length + 1;
+    public int MaxAttempts => Attempts ?? Exponential?.MaxAttempts ?? (Schedule.IsDefault ? 0 : Schedule.Length) + 1;
 
     /// <summary>The delay before retry <paramref name="retry"/> (1 = the second attempt), before jitter.</summary>
     public TimeSpan BaseDelay(int retry)

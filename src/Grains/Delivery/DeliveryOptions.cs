@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Webhooks.Endpoints;
 
 namespace Webhooks.Delivery;
 
@@ -15,15 +16,28 @@ public sealed class DeliveryOptions
     /// <summary>How long a webhook waits for room at a full endpoint before the event is redelivered later.</summary>
     public TimeSpan EnqueueWait { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Attempts per delivery, the first included.</summary>
-    [Range(1, 100)] public int MaxAttempts { get; set; } = 4;
+    /// <summary>Attempts per delivery, the first included, for endpoints without a retry policy of their own;
+    /// unset: the retry schedule's length + 1 (8 with the default schedule).</summary>
+    [Range(1, 1000)] public int? MaxAttempts { get; set; }
 
-    /// <summary>Used when <see cref="RetryDelays"/> is empty.</summary>
-    public static readonly TimeSpan[] DefaultRetryDelays = [TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2)];
-
-    /// <summary>Wait before retry n (the last value repeats). Empty by default because configuration binding
-    /// appends to an array instead of replacing it; <see cref="DefaultRetryDelays"/> applies then.</summary>
+    /// <summary>Wait before retry n (the last value repeats) for endpoints without a retry policy of their own.
+    /// Empty by default because configuration binding appends to an array instead of replacing it;
+    /// <see cref="RetryPolicy.DefaultSchedule"/> applies then.</summary>
     public TimeSpan[] RetryDelays { get; set; } = [];
+
+    /// <summary>Random variation of every retry delay (0.2: ±20 %), for endpoints without a policy of their own.</summary>
+    [Range(0.0, 1.0)] public double RetryJitter { get; set; } = 0.2;
+
+    /// <summary>Throttling answers (429, 502, 503, 504, timeouts) wait at least this long before the next attempt.</summary>
+    public TimeSpan ThrottleMinimumDelay { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The retry policy of endpoints that have none of their own.</summary>
+    public RetryPolicy DefaultRetryPolicy => new()
+    {
+        Schedule = RetryDelays.Length == 0 ? RetryPolicy.DefaultSchedule : [.. RetryDelays],
+        Jitter = RetryJitter,
+        Attempts = MaxAttempts,
+    };
 
     /// <summary>Finished deliveries kept per endpoint in the in-memory log (with their bodies: a large value
     /// makes the heap, and so GC pauses and tail latency, grow).</summary>
@@ -54,9 +68,4 @@ public sealed class DeliveryOptions
     /// <summary>PostgreSQL: most rows one delivery write transaction carries.</summary>
     [Range(1, 100_000)] public int MaxRowsPerCommit { get; set; } = 2000;
 
-    public TimeSpan RetryDelay(int retry)
-    {
-        var delays = RetryDelays.Length == 0 ? DefaultRetryDelays : RetryDelays;
-        return delays[Math.Clamp(retry - 1, 0, delays.Length - 1)];
-    }
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Immutable;
 using System.Text;
 using Microsoft.Extensions.Options;
 using Webhooks.Deliveries;
@@ -7,8 +8,10 @@ using Webhooks.Endpoints;
 namespace Webhooks.Delivery;
 
 /// <summary>Sends one attempt of one delivery and reports what happened; never throws for the network.</summary>
-public sealed class DeliverySender(IHttpClientFactory clients, IOptions<DeliveryOptions> options, TimeProvider time)
+public sealed class DeliverySender(IHttpClientFactory clients, IOptions<DeliveryOptions> options, DeliveryClock clock)
 {
+    private readonly TimeProvider time = clock.Time;
+
     public const string UserAgent = "Webhooks/1.0";
     public const string DeliveryHeader = "X-Hook-Delivery";
     public const string AttemptHeader = "X-Hook-Attempt";
@@ -54,12 +57,20 @@ public sealed class DeliverySender(IHttpClientFactory clients, IOptions<Delivery
         try
         {
             using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-            await DrainAsync(response, timeout.Token);
-            return new DeliveryAttempt { Time = startedAt, Duration = time.GetElapsedTime(started), StatusCode = (int)response.StatusCode };
+            var responseBody = await ReadBodyAsync(response, timeout.Token);
+            return new DeliveryAttempt
+            {
+                Time = startedAt,
+                Duration = time.GetElapsedTime(started),
+                StatusCode = (int)response.StatusCode,
+                ResponseHeaders = ResponseHeaders(response),
+                ResponseBody = responseBody,
+                RetryAfter = RetryAfter(response),
+            };
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return Failed($"timed out after {endpoint.Timeout.TotalSeconds:0.###} s");
+            return Failed($"timed out after {endpoint.Timeout.TotalSeconds:0.###} s") with { TimedOut = true };
         }
         catch (HttpRequestException ex)
         {
@@ -74,31 +85,57 @@ public sealed class DeliverySender(IHttpClientFactory clients, IOptions<Delivery
             new() { Time = startedAt, Duration = time.GetElapsedTime(started), Error = error };
     }
 
-    // Reading the (bounded) body lets the connection go back to the pool. Most receivers answer 204 or an
-    // empty 200: nothing to read, and no buffer per request (it was the largest allocation per delivery).
-    private async Task DrainAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    // Reading the (bounded) body lets the connection go back to the pool, and the start of it is kept with the
+    // attempt. Most receivers answer 204 or an empty 200: nothing to read, and no buffer per request.
+    private async Task<string> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        if (response.Content.Headers.ContentLength == 0)
+        if (response.Content.Headers.ContentLength == 0 || _maxResponseBytes == 0)
         {
-            return;
+            return "";
         }
 
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(_maxResponseBytes, 8192) + 1);
+        var buffer = ArrayPool<byte>.Shared.Rent(_maxResponseBytes);
         try
         {
             var total = 0;
             int read;
-            while (total <= _maxResponseBytes && (read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
+            while (total < _maxResponseBytes && (read = await stream.ReadAsync(buffer.AsMemory(total, _maxResponseBytes - total), cancellationToken)) > 0)
             {
                 total += read;
             }
+
+            return total == 0 ? "" : Encoding.UTF8.GetString(buffer, 0, total);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
+
+    private static ImmutableArray<HttpHeader> ResponseHeaders(HttpResponseMessage response)
+    {
+        var headers = ImmutableArray.CreateBuilder<HttpHeader>();
+        foreach (var (name, values) in response.Headers.NonValidated)
+        {
+            headers.Add(new HttpHeader { Name = name, Value = values.ToString() });
+        }
+
+        foreach (var (name, values) in response.Content.Headers.NonValidated)
+        {
+            headers.Add(new HttpHeader { Name = name, Value = values.ToString() });
+        }
+
+        return headers.DrainToImmutable();
+    }
+
+    /// <summary>Retry-After as seconds or as an HTTP date, relative to now; null when absent or unreadable.</summary>
+    private TimeSpan? RetryAfter(HttpResponseMessage response) => response.Headers.RetryAfter switch
+    {
+        { Delta: { } delta } => delta,
+        { Date: { } date } => date - time.GetUtcNow() is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero,
+        _ => null,
+    };
 
     private static void SetHeader(HttpRequestMessage request, HttpHeader header)
     {

@@ -29,7 +29,7 @@ internal sealed partial class EndpointGrain(
     TemplateCompiler templates,
     WebhooksMetrics metrics,
     IOptions<DeliveryOptions> options,
-    TimeProvider time,
+    DeliveryClock clock,
     ILogger<EndpointGrain> logger) : Grain, IEndpointGrain, IRemindable
 {
     private const string Kind = "endpoint";
@@ -38,9 +38,13 @@ internal sealed partial class EndpointGrain(
     private static readonly TimeSpan StoreRetryDelay = TimeSpan.FromSeconds(1);
 
     private readonly DeliveryOptions _options = options.Value;
+    private readonly TimeProvider time = clock.Time;
     private readonly bool _durable = store.IsDurable;
     private readonly RecentIdSet _recentKeys = new(options.Value.DuplicateWindow);
     private readonly Queue<DeliveryRecord> _queue = new();
+    // Deliveries that were under way when the endpoint stopped sending; they go first when it resumes.
+    private readonly Queue<DeliveryRecord> _parked = new();
+    private readonly RetryPolicy _defaultPolicy = options.Value.DefaultRetryPolicy;
     private readonly CancellationTokenSource _shutdown = new();
     private TaskCompletionSource? _room;
     private TaskCompletionSource? _drained;
@@ -67,7 +71,13 @@ internal sealed partial class EndpointGrain(
 
     private string Id => this.GetPrimaryKeyString();
 
-    private bool HasWork => _queue.Count > 0 || _inFlight > 0 || _backlogInStore;
+    private bool HasWork => Held > 0 || _backlogInStore;
+
+    /// <summary>Deliveries in memory: queued, parked while the endpoint sends nothing, and in flight.</summary>
+    private int Held => _queue.Count + _parked.Count + _inFlight;
+
+    /// <summary>Paused by an operator or disabled (410 Gone): deliveries are accepted and kept, nothing is sent.</summary>
+    private bool Sending => !state.State.Paused && state.State.DisabledReason is null;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -88,7 +98,7 @@ internal sealed partial class EndpointGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (_queue.Count > 0 || _inFlight > 0)
+        if (Held > 0)
         {
             LogDeactivatingWithWork(logger, Id, _queue.Count, _inFlight, reason.Description);
         }
@@ -188,7 +198,7 @@ internal sealed partial class EndpointGrain(
         // Keeps delivery ids unique should the id be reused.
         state.State.SequenceReservedUpTo = reserved;
         await GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.Endpoints).RemoveAsync(Id, cancellationToken);
-        while (_queue.TryDequeue(out var abandoned))
+        while (_parked.TryDequeue(out var abandoned) || _queue.TryDequeue(out abandoned))
         {
             await FinishAsync(abandoned, DeliveryStatus.Failed, "endpoint deleted");
         }
@@ -277,15 +287,40 @@ internal sealed partial class EndpointGrain(
         return new EnqueueResult { Outcome = EnqueueOutcome.Accepted, Created = created, Duplicates = duplicates };
     }
 
+    public async Task PauseAsync(CancellationToken cancellationToken)
+    {
+        _ = state.State.Definition ?? throw new ResourceNotFoundException(Kind, Id);
+        if (!state.State.Paused)
+        {
+            state.State.Paused = true;
+            await state.WriteStateAsync(cancellationToken);
+        }
+    }
+
+    public async Task ResumeAsync(CancellationToken cancellationToken)
+    {
+        _ = state.State.Definition ?? throw new ResourceNotFoundException(Kind, Id);
+        if (state.State.Paused || state.State.DisabledReason is not null)
+        {
+            state.State.Paused = false;
+            state.State.DisabledReason = null;
+            await state.WriteStateAsync(cancellationToken);
+        }
+
+        Pump();
+    }
+
     public Task<EndpointStatus> GetStatusAsync(CancellationToken cancellationToken)
     {
         var definition = state.State.Definition ?? throw new ResourceNotFoundException(Kind, Id);
         return Task.FromResult(new EndpointStatus
         {
             EndpointId = Id,
-            Queued = _queue.Count,
             InFlight = _inFlight,
             BacklogInStore = _durable && _backlogInStore,
+            Queued = _queue.Count + _parked.Count,
+            Paused = state.State.Paused,
+            DisabledReason = state.State.DisabledReason ?? "",
             Delivered = _delivered,
             Failed = _failed,
             Attempts = _attempts,
@@ -321,7 +356,7 @@ internal sealed partial class EndpointGrain(
 
         foreach (var record in added)
         {
-            if (!_backlogInStore && _queue.Count + _inFlight < _options.QueueCapacity)
+            if (!_backlogInStore && Held < _options.QueueCapacity)
             {
                 _queue.Enqueue(record);
                 _loadedUpTo = Math.Max(_loadedUpTo, record.Sequence);
@@ -344,7 +379,7 @@ internal sealed partial class EndpointGrain(
         var failed = false;
         try
         {
-            var room = _options.QueueCapacity - (_queue.Count + _inFlight);
+            var room = _options.QueueCapacity - (Held);
             var writesBefore = _storeOnlyWrites;
             var loaded = await store.LoadPendingAsync(Id, _loadedUpTo, room, _shutdown.Token);
             foreach (var record in loaded)
@@ -460,7 +495,7 @@ internal sealed partial class EndpointGrain(
 
     private async Task WaitForRoomAsync(CancellationToken cancellationToken)
     {
-        if (_queue.Count + _inFlight < _options.QueueCapacity)
+        if (Held < _options.QueueCapacity)
         {
             return;
         }
@@ -469,13 +504,13 @@ internal sealed partial class EndpointGrain(
         try
         {
             var deadline = time.GetUtcNow() + _options.EnqueueWait;
-            while (_queue.Count + _inFlight >= _options.QueueCapacity)
+            while (Held >= _options.QueueCapacity)
             {
                 var remaining = deadline - time.GetUtcNow();
                 if (remaining <= TimeSpan.Zero || state.State.Definition is null)
                 {
                     throw new EndpointBusyException(
-                        $"endpoint {Id} has {_queue.Count + _inFlight} deliveries waiting (capacity {_options.QueueCapacity})");
+                        $"endpoint {Id} has {Held} deliveries waiting (capacity {_options.QueueCapacity})");
                 }
 
                 _room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -523,14 +558,14 @@ internal sealed partial class EndpointGrain(
             return;
         }
 
-        while (_inFlight < definition.MaxInFlight && _queue.TryDequeue(out var record))
+        while (Sending && _inFlight < definition.MaxInFlight && (_parked.TryDequeue(out var record) || _queue.TryDequeue(out record)))
         {
             _inFlight++;
             _ = RunAsync(record);
         }
 
         // Refill at half the window, so sending never waits for a read.
-        if (_backlogInStore && !_loading && _queue.Count + _inFlight <= _options.QueueCapacity / 2)
+        if (_backlogInStore && !_loading && Held <= _options.QueueCapacity / 2)
         {
             _ = LoadAsync();
         }
@@ -556,7 +591,8 @@ internal sealed partial class EndpointGrain(
                     return;
                 }
 
-                if (attempt > _options.MaxAttempts)
+                var policy = definition.Retry ?? _defaultPolicy;
+                if (attempt > policy.MaxAttempts)
                 {
                     // Its last attempt was made before a crash, its outcome not recorded.
                     await FinishAsync(record, DeliveryStatus.Failed, "no attempts left");
@@ -574,6 +610,12 @@ internal sealed partial class EndpointGrain(
                     return;
                 }
 
+                if (!Sending)
+                {
+                    _parked.Enqueue(record);
+                    return;
+                }
+
                 DeliveryAttempt outcome;
                 _unsettled++;
                 try
@@ -587,17 +629,30 @@ internal sealed partial class EndpointGrain(
 
                 RecordAttempt(outcome);
                 record = record with { Attempts = record.Attempts.Add(outcome) };
-                var success = outcome.StatusCode is >= 200 and < 300;
-                if (success || attempt >= _options.MaxAttempts)
+                if (RetryDecision.IsGone(outcome))
+                {
+                    // The receiver says the endpoint is gone for good: stop sending anything until an operator
+                    // resumes it. This delivery stays pending and goes first then.
+                    await DisableAsync($"HTTP 410 Gone from {record.Url} at {outcome.Time:u}");
+                    record = record with { NextAttemptAt = null };
+                    await PersistAsync(record);
+                    _parked.Enqueue(record);
+                    return;
+                }
+
+                var delay = RetryDecision.IsSuccess(outcome)
+                    ? null
+                    : RetryDecision.NextDelay(policy, attempt, outcome, _options.ThrottleMinimumDelay, Random.Shared.NextDouble());
+                if (delay is null)
                 {
                     // The slot goes to the next delivery now and the outcome is written meanwhile (grouped with
                     // other writes): with max_in_flight = 1 sending never waits for a commit. Should the silo die
                     // before it commits, this delivery is sent again, which at-least-once allows.
-                    _ = SettleAsync(record, success ? DeliveryStatus.Succeeded : DeliveryStatus.Failed);
+                    _ = SettleAsync(record, RetryDecision.IsSuccess(outcome) ? DeliveryStatus.Succeeded : DeliveryStatus.Failed);
                     return;
                 }
 
-                record = record with { NextAttemptAt = time.GetUtcNow() + _options.RetryDelay(attempt) };
+                record = record with { NextAttemptAt = time.GetUtcNow() + delay.Value };
                 await PersistAsync(record);
             }
         }
@@ -618,6 +673,16 @@ internal sealed partial class EndpointGrain(
             {
                 Pump();
             }
+        }
+    }
+
+    private async Task DisableAsync(string reason)
+    {
+        if (state.State.DisabledReason is null)
+        {
+            state.State.DisabledReason = reason;
+            LogDisabled(logger, Id, reason);
+            await state.WriteStateAsync();
         }
     }
 
@@ -678,6 +743,9 @@ internal sealed partial class EndpointGrain(
 
         await PersistAsync(record with { Status = status, NextAttemptAt = null });
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Endpoint {EndpointId} disabled: {Reason}; it keeps deliveries and sends nothing until resumed")]
+    private static partial void LogDisabled(ILogger logger, string endpointId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Endpoint {EndpointId}: reading pending deliveries failed; retrying")]
     private static partial void LogLoadFailed(ILogger logger, Exception exception, string endpointId);

@@ -12,4 +12,8 @@ public sealed class EndpointState
     [Id(4)] public long UrlVersion { get; set; }
     /// <summary>Delivery sequences below this may have been used; a new activation continues from here.</summary>
     [Id(5)] public long SequenceReservedUpTo { get; set; }
+    /// <summary>Paused by an operator: deliveries are kept, nothing is sent.</summary>
+    [Id(6)] public bool Paused { get; set; }
+    /// <summary>Why the endpoint disabled itself (410 Gone); null while enabled. Cleared by resuming.</summary>
+    [Id(7)] public string? DisabledReason { get; set; }
 }

@@ -40,6 +40,7 @@ public static class WebhooksSiloBuilderExtensions
         AddValidatedOptions<TemplateLimits>(services, configuration, TemplateLimits.Section);
 
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new DeliveryClock(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<TemplateCompiler>();
         services.AddSingleton<DeliverySender>();
         services.AddSingleton<WebhooksMetrics>();

@@ -19,6 +19,7 @@ public sealed class SmallBoundsClusterFixture : ClusterFixture
         ["Delivery:QueueCapacity"] = EndpointCapacity.ToString(CultureInfo.InvariantCulture),
         ["Delivery:EnqueueWait"] = "00:00:00.300",
         ["Delivery:RetryDelays:0"] = "00:00:00.050",
+        ["Delivery:ThrottleMinimumDelay"] = "00:00:00",
         ["Streams:QueueCapacity"] = StreamQueueCapacity.ToString(CultureInfo.InvariantCulture),
         ["Streams:CacheSize"] = CacheSize.ToString(CultureInfo.InvariantCulture),
         ["Streams:PublishWait"] = "00:00:00.300",

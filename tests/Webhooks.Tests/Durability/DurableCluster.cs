@@ -36,6 +36,7 @@ public sealed class DurableCluster : IAsyncDisposable
         builder.Properties["Streams:VisibilityTimeout"] = "00:00:03";
         builder.Properties["Streams:IdleReadInterval"] = "00:00:00.500";
         builder.Properties["Delivery:RetryDelays:0"] = "00:00:00.200";
+        builder.Properties["Delivery:ThrottleMinimumDelay"] = "00:00:00";
         builder.Properties["Delivery:RecoveryInterval"] = "00:00:05";
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {

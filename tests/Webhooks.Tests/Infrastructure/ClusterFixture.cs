@@ -15,6 +15,7 @@ public class ClusterFixture : IAsyncLifetime
         // Retries fast enough for tests that exercise them.
         ["Delivery:RetryDelays:0"] = "00:00:00.100",
         ["Delivery:RetryDelays:1"] = "00:00:00.200",
+        ["Delivery:ThrottleMinimumDelay"] = "00:00:00",
     };
 
     public async Task InitializeAsync()

@@ -24,6 +24,9 @@ public sealed class TestReceiver : IAsyncDisposable
     /// <summary>Chooses the status for each request (after it is recorded); 204 by default.</summary>
     public Func<ReceivedRequest, int> Respond { get; set; } = _ => 204;
 
+    /// <summary>When set, scripts the whole response (status, headers, body) instead of <see cref="Respond"/>.</summary>
+    public Func<ReceivedRequest, ScriptedResponse>? Reply { get; set; }
+
     public IReadOnlyList<ReceivedRequest> Requests => [.. _requests];
 
     /// <summary>Requests currently held by <see cref="Stall"/>.</summary>
@@ -85,6 +88,23 @@ public sealed class TestReceiver : IAsyncDisposable
             {
                 Interlocked.Decrement(ref _stalled);
             }
+        }
+
+        if (Reply is { } reply)
+        {
+            var response = reply(request);
+            context.Response.StatusCode = response.Status;
+            foreach (var (name, value) in response.Headers ?? [])
+            {
+                context.Response.Headers[name] = value;
+            }
+
+            if (response.Body is { Length: > 0 } text)
+            {
+                await context.Response.WriteAsync(text);
+            }
+
+            return;
         }
 
         context.Response.StatusCode = Respond(request);

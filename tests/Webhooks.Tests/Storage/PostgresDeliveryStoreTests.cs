@@ -61,7 +61,14 @@ public sealed class PostgresDeliveryStoreTests : IAsyncLifetime
     public async Task LoadPending_ReturnsOnlyPendingAfterTheSequence_InOrder_WithTheirAttempts()
     {
         await _store.AddAsync([.. Enumerable.Range(1, 6).Select(i => Record("ep", i, $"e{i}"))]);
-        var attempt = new DeliveryAttempt { Time = DateTimeOffset.UtcNow, Duration = TimeSpan.FromMilliseconds(12), StatusCode = 503 };
+        var attempt = new DeliveryAttempt
+        {
+            Time = DateTimeOffset.UtcNow,
+            Duration = TimeSpan.FromMilliseconds(12),
+            StatusCode = 503,
+            ResponseHeaders = [new() { Name = "Retry-After", Value = "30" }],
+            ResponseBody = "busy",
+        };
         await _store.UpdateAsync(Record("ep", 2, "e2") with { Status = DeliveryStatus.Succeeded, Attempts = [attempt with { StatusCode = 200 }] });
         await _store.UpdateAsync(Record("ep", 3, "e3") with { Attempts = [attempt], NextAttemptAt = DateTimeOffset.UtcNow.AddMinutes(5) });
 
@@ -70,6 +77,8 @@ public sealed class PostgresDeliveryStoreTests : IAsyncLifetime
         var retrying = window[1];
         Assert.Equal(503, Assert.Single(retrying.Attempts).StatusCode);
         Assert.Equal(TimeSpan.FromMilliseconds(12), retrying.Attempts[0].Duration);
+        Assert.Equal("busy", retrying.Attempts[0].ResponseBody);
+        Assert.Equal(("Retry-After", "30"), (retrying.Attempts[0].ResponseHeaders[0].Name, retrying.Attempts[0].ResponseHeaders[0].Value));
         Assert.NotNull(retrying.NextAttemptAt);
         Assert.Empty(window[0].Attempts);
 

@@ -39,13 +39,34 @@ done
 # Root cannot use peer authentication as postgres, hence runuser; cd / keeps psql from warning about $PWD.
 cd /
 
-# Every silo holds several connection pools (Orleans' ADO.NET providers and our own) and tests run clusters of
-# three silos, some as separate processes: the default of 100 connections is not enough.
-min_connections=300
-current="$(runuser -u postgres -- psql -X -tA -p "$port" -d postgres -c 'SHOW max_connections')"
-if ((current < min_connections)); then
-  echo "== raising max_connections from $current to $min_connections (restart)"
-  runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -p "$port" -d postgres -c "ALTER SYSTEM SET max_connections = $min_connections"
+# Server settings for this workload (written with ALTER SYSTEM, applied by one restart when any differs):
+# - max_connections: every silo holds several pools (Orleans' ADO.NET providers and ours), and tests run
+#   three-silo clusters, some as separate processes; the default of 100 is not enough.
+# - shared_buffers, max_wal_size, checkpoint_timeout: the durable mode writes every event and delivery; the
+#   defaults (128 MB, 1 GB, 5 min) make a long run checkpoint constantly and write each page twice.
+declare -A settings=(
+  [max_connections]=300
+  [shared_buffers]=1GB
+  [max_wal_size]=8GB
+  [checkpoint_timeout]=15min
+)
+changed=0
+for name in "${!settings[@]}"; do
+  want="${settings[$name]}"
+  have="$(runuser -u postgres -- psql -X -tA -p "$port" -d postgres -c "SELECT setting || coalesce(unit, '') FROM pg_settings WHERE name = '$name'")"
+  # pg_settings reports sizes in blocks/units (e.g. 131072 x 8kB); compare through the server's own parser.
+  same="$(runuser -u postgres -- psql -X -tA -p "$port" -d postgres -c "SELECT pg_size_bytes(current_setting('$name')) = pg_size_bytes('$want')" 2>/dev/null || echo unknown)"
+  if [ "$same" = "unknown" ]; then
+    same="$( [ "$(runuser -u postgres -- psql -X -tA -p "$port" -d postgres -c "SHOW $name")" = "$want" ] && echo t || echo f)"
+  fi
+  if [ "$same" != "t" ]; then
+    echo "== setting $name = $want (was $have)"
+    runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -p "$port" -d postgres -c "ALTER SYSTEM SET $name = '$want'"
+    changed=1
+  fi
+done
+if ((changed)); then
+  echo "== restarting $version/$cluster for the new settings"
   pg_ctlcluster "$version" "$cluster" restart
   deadline=$((SECONDS + ready_timeout_seconds))
   until pg_isready -q -h 127.0.0.1 -p "$port"; do
@@ -56,6 +77,7 @@ if ((current < min_connections)); then
     sleep 0.2
   done
 fi
+
 runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -p "$port" -d postgres <<'SQL'
 DO $$
 BEGIN

@@ -25,7 +25,7 @@ public interface IEndpointGrain : IGrainWithStringKey
     /// webhook id). Waits while the queue is full (backpressure) and throws
     /// <see cref="Errors.EndpointBusyException"/> if it stays full; the requests queued before that stay queued,
     /// so sending the same batch again queues only the rest.</summary>
-    [Alias("EnqueueAsync")]
+    [Alias("EnqueueAsync"), AlwaysInterleave]
     Task<EnqueueResult> EnqueueAsync(ImmutableArray<DeliveryRequest> requests, CancellationToken cancellationToken = default);
 
     /// <summary>Stops sending; deliveries are still accepted and kept.</summary>

@@ -81,8 +81,8 @@ internal sealed partial class DeliveryRetention(
             DELETE FROM webhooks_deliveries
             WHERE ctid = ANY (ARRAY(
                 SELECT ctid FROM webhooks_deliveries
-                WHERE status <> 1 AND finished_at < @cutoff
-                ORDER BY finished_at
+                WHERE created_at < @cutoff AND status <> 1 AND finished_at < @cutoff
+                ORDER BY created_at
                 LIMIT @batch))
             """, connection, transaction);
         delete.Parameters.AddWithValue("cutoff", (time.GetUtcNow() - _options.Retention).UtcDateTime);

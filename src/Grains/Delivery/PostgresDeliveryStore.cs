@@ -72,16 +72,28 @@ internal sealed class PostgresDeliveryStore : IDeliveryStore, IAsyncDisposable
     public async Task<DeliveryPage> QueryAsync(DeliveryQuery query, CancellationToken cancellationToken = default)
     {
         var after = DeliveryCursor.FromToken(query.PageToken);
-        var items = await ReadAsync($"""
-            SELECT {Columns} FROM webhooks_deliveries
-            WHERE (@endpoint::text IS NULL OR endpoint_id = @endpoint)
-              AND (@webhook::text IS NULL OR webhook_id = @webhook)
-              AND (@event::text IS NULL OR event_id = @event)
-              AND (@status::smallint IS NULL OR status = @status)
-              AND (@after_created::timestamptz IS NULL OR (created_at, endpoint_id, sequence) < (@after_created, @after_endpoint, @after_sequence))
-            ORDER BY created_at DESC, endpoint_id DESC, sequence DESC
-            LIMIT @limit
-            """, command =>
+        // One endpoint: its primary key backwards (an endpoint numbers its deliveries as it creates them).
+        var sql = query.EndpointId is not null
+            ? $"""
+                SELECT {Columns} FROM webhooks_deliveries
+                WHERE endpoint_id = @endpoint
+                  AND (@webhook::text IS NULL OR webhook_id = @webhook)
+                  AND (@event::text IS NULL OR event_id = @event)
+                  AND (@status::smallint IS NULL OR status = @status)
+                  AND (@after_sequence::bigint IS NULL OR sequence < @after_sequence)
+                ORDER BY sequence DESC
+                LIMIT @limit
+                """
+            : $"""
+                SELECT {Columns} FROM webhooks_deliveries
+                WHERE (@webhook::text IS NULL OR webhook_id = @webhook)
+                  AND (@event::text IS NULL OR event_id = @event)
+                  AND (@status::smallint IS NULL OR status = @status)
+                  AND (@after_created::timestamptz IS NULL OR (created_at, endpoint_id, sequence) < (@after_created, @after_endpoint, @after_sequence))
+                ORDER BY created_at DESC, endpoint_id DESC, sequence DESC
+                LIMIT @limit
+                """;
+        var items = await ReadAsync(sql, command =>
         {
             command.Parameters.Add(Nullable("endpoint", query.EndpointId, NpgsqlDbType.Text));
             command.Parameters.Add(Nullable("webhook", query.WebhookId, NpgsqlDbType.Text));

@@ -36,6 +36,7 @@ internal sealed partial class EndpointGrain(
     private const long SequenceBlock = 100_000;
     private const string RecoveryReminder = "recover";
     private static readonly TimeSpan StoreRetryDelay = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan SettledMarkInterval = TimeSpan.FromMinutes(1);
 
     private readonly DeliveryOptions _options = options.Value;
     private readonly TimeProvider time = clock.Time;
@@ -46,6 +47,15 @@ internal sealed partial class EndpointGrain(
     private readonly Queue<DeliveryRecord> _parked = new();
     private readonly RetryPolicy _defaultPolicy = options.Value.DefaultRetryPolicy;
     private readonly CancellationTokenSource _shutdown = new();
+    // Sends write state too (disabling, the settled mark) and interleave with requests at awaits: one write at a time.
+    private readonly SemaphoreSlim _stateWrite = new(1, 1);
+    private readonly SemaphoreSlim _enqueueing = new(1, 1);
+    private readonly SemaphoreSlim _numbering = new(1, 1);
+    private readonly Queue<Admission> _admissions = new();
+    private long _settledMarkSavedAt;
+    // A pending delivery left memory unfinished (deactivation, a crash in its task): it is still pending in the
+    // store, so this activation must not claim everything below _nextSequence is finished.
+    private bool _abandonedPending;
     private TaskCompletionSource? _room;
     private TaskCompletionSource? _drained;
     private long _nextSequence;
@@ -82,6 +92,8 @@ internal sealed partial class EndpointGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _nextSequence = state.State.SequenceReservedUpTo;
+        // Everything below the mark is finished: reading pending deliveries back starts there, not at the beginning.
+        _loadedUpTo = state.State.SettledBelow - 1;
         // Picks up what an earlier activation left pending (a crash, a move, idle collection).
         Pump();
         return Task.CompletedTask;
@@ -122,10 +134,13 @@ internal sealed partial class EndpointGrain(
         await _shutdown.CancelAsync();
         _shutdown.Dispose();
 
-        if (_durable && !HasWork && state.State.Definition is not null)
+        if (_durable && !HasWork && _unsettled == 0 && state.State.Definition is not null)
         {
+            await SaveSettledMarkAsync();
             await UnregisterRecoveryAsync();
         }
+
+        _stateWrite.Dispose();
     }
 
     public async Task<EndpointInfo> CreateAsync(EndpointDefinition definition, CancellationToken cancellationToken)
@@ -143,7 +158,7 @@ internal sealed partial class EndpointGrain(
         state.State.UpdatedAt = now;
         state.State.Version++;
         state.State.UrlVersion++;
-        await state.WriteStateAsync(cancellationToken);
+        await WriteStateAsync(cancellationToken);
         await GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.Endpoints).AddAsync(Id, cancellationToken);
         return Info();
     }
@@ -181,7 +196,7 @@ internal sealed partial class EndpointGrain(
             state.State.UrlVersion++;
         }
 
-        await state.WriteStateAsync(cancellationToken);
+        await WriteStateAsync(cancellationToken);
         Pump();
         return Info();
     }
@@ -210,7 +225,39 @@ internal sealed partial class EndpointGrain(
         }
     }
 
+    /// <remarks>Interleaves with other calls, so that the durable writes of many webhooks' calls go to the database
+    /// together instead of one commit after another. Memory mode takes them one at a time (its backpressure waits
+    /// in here); durable mode numbers each call's deliveries under a short lock and queues them in that order once
+    /// their write has committed.</remarks>
     public async Task<EnqueueResult> EnqueueAsync(ImmutableArray<DeliveryRequest> requests, CancellationToken cancellationToken)
+    {
+        await (_durable ? _numbering : _enqueueing).WaitAsync(cancellationToken);
+        var numbering = _durable;
+        try
+        {
+            return await EnqueueCoreAsync(requests, () =>
+            {
+                if (numbering)
+                {
+                    numbering = false;
+                    _numbering.Release();
+                }
+            }, cancellationToken);
+        }
+        finally
+        {
+            if (numbering)
+            {
+                _numbering.Release();
+            }
+            else if (!_durable)
+            {
+                _enqueueing.Release();
+            }
+        }
+    }
+
+    private async Task<EnqueueResult> EnqueueCoreAsync(ImmutableArray<DeliveryRequest> requests, Action numbered, CancellationToken cancellationToken)
     {
         var definition = state.State.Definition ?? throw new ResourceNotFoundException(Kind, Id);
         if (requests.IsDefaultOrEmpty)
@@ -271,8 +318,28 @@ internal sealed partial class EndpointGrain(
         if (batch.Count > 0)
         {
             // One write for the whole batch, committed before the webhook (and so the stream) moves on.
-            created += await AddAsync(batch, cancellationToken);
+            var admission = new Admission(batch);
+            _admissions.Enqueue(admission);
+            numbered();
+            try
+            {
+                admission.Added = await store.AddAsync(batch, cancellationToken);
+                created += admission.Added.Count;
+            }
+            catch
+            {
+                // It may have committed all the same: never claim those sequences are finished.
+                _abandonedPending = true;
+                throw;
+            }
+            finally
+            {
+                admission.Done = true;
+                AdmitInOrder();
+            }
         }
+
+        numbered();
 
         var duplicates = requests.Length - created;
         if (_durable && !_reminderRegistered && HasWork)
@@ -293,7 +360,7 @@ internal sealed partial class EndpointGrain(
         if (!state.State.Paused)
         {
             state.State.Paused = true;
-            await state.WriteStateAsync(cancellationToken);
+            await WriteStateAsync(cancellationToken);
         }
     }
 
@@ -304,7 +371,7 @@ internal sealed partial class EndpointGrain(
         {
             state.State.Paused = false;
             state.State.DisabledReason = null;
-            await state.WriteStateAsync(cancellationToken);
+            await WriteStateAsync(cancellationToken);
         }
 
         Pump();
@@ -343,12 +410,39 @@ internal sealed partial class EndpointGrain(
 
     private static string Key(string eventId, string webhookId) => string.Concat(eventId, "\n", webhookId);
 
+    /// <summary>One call's deliveries, numbered, waiting for their write to commit.</summary>
+    private sealed class Admission(List<DeliveryRecord> records)
+    {
+        public List<DeliveryRecord> Records { get; } = records;
+        public IReadOnlyList<DeliveryRecord>? Added { get; set; }
+        public bool Done { get; set; }
+    }
+
     /// <summary>Records new deliveries and queues them in memory, or leaves them to the store when the window is
     /// full or older ones wait there.</summary>
     /// <returns>How many were new.</returns>
     private async Task<int> AddAsync(List<DeliveryRecord> records, CancellationToken cancellationToken)
     {
         var added = await store.AddAsync(records, cancellationToken);
+        Admit(records, added);
+        return added.Count;
+    }
+
+    /// <summary>Admits committed batches in the order they were numbered (they may commit in another order).</summary>
+    private void AdmitInOrder()
+    {
+        while (_admissions.TryPeek(out var head) && head.Done)
+        {
+            _admissions.Dequeue();
+            if (head.Added is { } added)
+            {
+                Admit(head.Records, added);
+            }
+        }
+    }
+
+    private void Admit(List<DeliveryRecord> records, IReadOnlyList<DeliveryRecord> added)
+    {
         foreach (var record in records)
         {
             _recentKeys.Add(Key(record.EventId, record.WebhookId));
@@ -356,6 +450,12 @@ internal sealed partial class EndpointGrain(
 
         foreach (var record in added)
         {
+            if (record.Sequence <= _loadedUpTo)
+            {
+                // A read of the backlog that ran while this write committed has already queued it.
+                continue;
+            }
+
             if (!_backlogInStore && Held < _options.QueueCapacity)
             {
                 _queue.Enqueue(record);
@@ -369,7 +469,6 @@ internal sealed partial class EndpointGrain(
         }
 
         Pump();
-        return added.Count;
     }
 
     /// <summary>Refills the in-memory window from the store, oldest first.</summary>
@@ -544,7 +643,7 @@ internal sealed partial class EndpointGrain(
         if (_nextSequence >= state.State.SequenceReservedUpTo)
         {
             state.State.SequenceReservedUpTo = _nextSequence + SequenceBlock;
-            await state.WriteStateAsync(cancellationToken);
+            await WriteStateAsync(cancellationToken);
         }
 
         return _nextSequence++;
@@ -568,6 +667,12 @@ internal sealed partial class EndpointGrain(
         if (_backlogInStore && !_loading && Held <= _options.QueueCapacity / 2)
         {
             _ = LoadAsync();
+        }
+
+        if (_durable && Held == 0 && !_backlogInStore && !_loading && _unsettled == 0
+            && time.GetElapsedTime(_settledMarkSavedAt) > SettledMarkInterval)
+        {
+            _ = SaveSettledMarkAsync();
         }
 
         if (_inFlight > 0 || _loading)
@@ -607,6 +712,7 @@ internal sealed partial class EndpointGrain(
 
                 if (_deactivating)
                 {
+                    _abandonedPending = true;
                     return;
                 }
 
@@ -659,9 +765,11 @@ internal sealed partial class EndpointGrain(
         catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
         {
             // Deactivating: memory mode loses the rest of this delivery, as its start-up message warns.
+            _abandonedPending = true;
         }
         catch (Exception ex)
         {
+            _abandonedPending = true;
             LogDeliveryCrashed(logger, ex, Id, record.Id);
         }
         finally
@@ -676,13 +784,47 @@ internal sealed partial class EndpointGrain(
         }
     }
 
+    private async Task WriteStateAsync(CancellationToken cancellationToken)
+    {
+        await _stateWrite.WaitAsync(cancellationToken);
+        try
+        {
+            await state.WriteStateAsync(cancellationToken);
+        }
+        finally
+        {
+            _stateWrite.Release();
+        }
+    }
+
+    /// <summary>Records that every delivery numbered so far is finished (called only when idle).</summary>
+    private async Task SaveSettledMarkAsync()
+    {
+        if (_abandonedPending || state.State.SettledBelow >= _nextSequence || state.State.Definition is null)
+        {
+            return;
+        }
+
+        try
+        {
+            state.State.SettledBelow = _nextSequence;
+            _settledMarkSavedAt = time.GetTimestamp();
+            await WriteStateAsync(CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            // Only an optimisation: recovery then starts reading from an older mark.
+            LogReminderFailed(logger, ex, Id);
+        }
+    }
+
     private async Task DisableAsync(string reason)
     {
         if (state.State.DisabledReason is null)
         {
             state.State.DisabledReason = reason;
             LogDisabled(logger, Id, reason);
-            await state.WriteStateAsync();
+            await WriteStateAsync(CancellationToken.None);
         }
     }
 

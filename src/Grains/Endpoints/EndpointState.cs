@@ -16,4 +16,7 @@ public sealed class EndpointState
     [Id(6)] public bool Paused { get; set; }
     /// <summary>Why the endpoint disabled itself (410 Gone); null while enabled. Cleared by resuming.</summary>
     [Id(7)] public string? DisabledReason { get; set; }
+    /// <summary>Every delivery numbered below this was finished when it was written; pending ones are read back
+    /// from here. Saved when the endpoint is idle, so it may lag (reading back then starts lower).</summary>
+    [Id(8)] public long SettledBelow { get; set; }
 }

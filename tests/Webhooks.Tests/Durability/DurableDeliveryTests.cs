@@ -5,39 +5,25 @@ using Webhooks.Tests.Infrastructure;
 namespace Webhooks.Tests.Durability;
 
 /// <summary>Storage:Provider=postgres: deliveries and their attempts are rows, pending ones survive the cluster.</summary>
-public sealed class DurableDeliveryTests : IAsyncLifetime
+public sealed class DurableDeliveryTests : DurableTest
 {
-    private DurableCluster _durable = null!;
-    private TestReceiver _receiver = null!;
-
-    public async Task InitializeAsync()
-    {
-        _durable = await DurableCluster.CreateAsync();
-        _receiver = await TestReceiver.StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _receiver.DisposeAsync();
-        await _durable.DisposeAsync();
-    }
 
     [Fact]
     public async Task Publish_OnPostgres_RecordsEveryDeliveryAndAttempt_AndTheLogReadsThemBack()
     {
-        await using var cluster = await _durable.StartAsync();
+        await using var cluster = await Durable.StartAsync();
         var scenario = new Scenario(cluster.Client);
         var type = scenario.Type();
-        var endpoint = await scenario.EndpointAsync($"{_receiver.Url}/log");
+        var endpoint = await scenario.EndpointAsync($"{Receiver.Url}/log");
         var webhook = await scenario.WebhookAsync(type, endpoint, d => d with { BodyTemplate = "n={{ data.n }}" });
 
         await scenario.PublishAsync([.. Enumerable.Range(1, 20).Select(n => Scenario.Event(type, "created", new { n }))]);
-        await _receiver.WaitForAsync("/log", 20);
+        await Receiver.WaitForAsync("/log", 20);
 
         await Poll.UntilAsync(
-            async () => await _durable.ScalarAsync<long>("SELECT count(*) FROM webhooks_deliveries WHERE endpoint_id = @e AND status = 2", ("e", endpoint)) == 20,
+            async () => await Durable.ScalarAsync<long>("SELECT count(*) FROM webhooks_deliveries WHERE endpoint_id = @e AND status = 2", ("e", endpoint)) == 20,
             "the database holds 20 succeeded deliveries");
-        Assert.Equal(20, await _durable.ScalarAsync<long>("SELECT count(*) FROM webhooks_delivery_attempts WHERE endpoint_id = @e AND status_code = 204", ("e", endpoint)));
+        Assert.Equal(20, await Durable.ScalarAsync<long>("SELECT count(*) FROM webhooks_delivery_attempts WHERE endpoint_id = @e AND status_code = 204", ("e", endpoint)));
 
         var log = cluster.Client.GetGrain<IDeliveryLogGrain>(0);
         var page = await log.ListAsync(new DeliveryQuery { EndpointId = endpoint, PageSize = 15 });
@@ -67,37 +53,37 @@ public sealed class DurableDeliveryTests : IAsyncLifetime
     public async Task WholeClusterRestart_KeepsPendingDeliveries_AndSendsThemInOrderWhenTheEndpointRecovers()
     {
         var settings = new Dictionary<string, string> { ["Delivery:MaxAttempts"] = "100", ["Delivery:RetryDelays:0"] = "00:00:00.500" };
-        _receiver.Respond = _ => 503;
+        Receiver.Respond = _ => 503;
         string endpoint;
-        await using (var first = await _durable.StartAsync(settings: settings))
+        await using (var first = await Durable.StartAsync(settings: settings))
         {
             var scenario = new Scenario(first.Client);
             var type = scenario.Type();
-            endpoint = await scenario.EndpointAsync($"{_receiver.Url}/down", d => d with { MaxInFlight = 1 });
+            endpoint = await scenario.EndpointAsync($"{Receiver.Url}/down", d => d with { MaxInFlight = 1 });
             await scenario.WebhookAsync(type, endpoint, d => d with { BodyTemplate = "{{ data.n }}" });
             await scenario.PublishAsync([.. Enumerable.Range(1, 30).Select(n => Scenario.Event(type, "created", new { n }))]);
 
             await Poll.UntilAsync(
-                async () => await _durable.ScalarAsync<long>("SELECT count(*) FROM webhooks_deliveries WHERE endpoint_id = @e AND status = 1", ("e", endpoint)) == 30,
+                async () => await Durable.ScalarAsync<long>("SELECT count(*) FROM webhooks_deliveries WHERE endpoint_id = @e AND status = 1", ("e", endpoint)) == 30,
                 "30 deliveries are pending in the database");
-            await _receiver.WaitForAsync("/down", 2);
-            Assert.Equal(1L, await _durable.ScalarAsync<long>("SELECT count(*) FROM OrleansRemindersTable"));
+            await Receiver.WaitForAsync("/down", 2);
+            Assert.Equal(1L, await Durable.ScalarAsync<long>("SELECT count(*) FROM OrleansRemindersTable"));
             await first.StopAllSilosAsync();
-            Assert.Equal(1L, await _durable.ScalarAsync<long>("SELECT count(*) FROM OrleansRemindersTable"));
+            Assert.Equal(1L, await Durable.ScalarAsync<long>("SELECT count(*) FROM OrleansRemindersTable"));
         }
 
-        var before = _receiver.For("/down").Count;
-        _receiver.Respond = _ => 204;
-        await using var second = await _durable.StartAsync(settings: settings);
+        var before = Receiver.For("/down").Count;
+        Receiver.Respond = _ => 204;
+        await using var second = await Durable.StartAsync(settings: settings);
 
         // Nothing calls the endpoint in the new cluster: its recovery reminder wakes it up.
         await Poll.UntilAsync(
-            () => _receiver.For("/down").Skip(before).Select(r => r.BodyText).Distinct().Count() == 30,
+            () => Receiver.For("/down").Skip(before).Select(r => r.BodyText).Distinct().Count() == 30,
             "all 30 pending deliveries arrived after the restart", TimeSpan.FromSeconds(60));
-        var firstArrivals = _receiver.For("/down").Skip(before).Select(r => int.Parse(r.BodyText, System.Globalization.CultureInfo.InvariantCulture)).Distinct();
+        var firstArrivals = Receiver.For("/down").Skip(before).Select(r => int.Parse(r.BodyText, System.Globalization.CultureInfo.InvariantCulture)).Distinct();
         Assert.Equal(Enumerable.Range(1, 30), firstArrivals);
         await Poll.UntilAsync(
-            async () => await _durable.ScalarAsync<long>("SELECT count(*) FROM webhooks_deliveries WHERE endpoint_id = @e AND status = 2", ("e", endpoint)) == 30,
+            async () => await Durable.ScalarAsync<long>("SELECT count(*) FROM webhooks_deliveries WHERE endpoint_id = @e AND status = 2", ("e", endpoint)) == 30,
             "all 30 are recorded as succeeded");
         var status = await second.Client.GetGrain<IEndpointGrain>(endpoint).GetStatusAsync();
         Assert.False(status.BacklogInStore);

@@ -12,7 +12,7 @@ namespace Webhooks.Tests.Durability;
 /// its whole backlog in the database while the endpoint grain holds at most Delivery:QueueCapacity of it in memory;
 /// once the endpoint recovers, the backlog is read back and delivered in order.</summary>
 [Trait("Category", "Durability")]
-public sealed class EndpointBacklogTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class EndpointBacklogTests(ITestOutputHelper output) : DurableTest
 {
     private const int EventCount = 100_000;
     private const int BatchSize = 500;
@@ -45,20 +45,6 @@ public sealed class EndpointBacklogTests(ITestOutputHelper output) : IAsyncLifet
     private readonly object _arrivalsLock = new();
     private readonly List<int> _succeeded = [];
     private readonly HashSet<int> _distinct = [];
-    private DurableCluster _durable = null!;
-    private TestReceiver _receiver = null!;
-
-    public async Task InitializeAsync()
-    {
-        _durable = await DurableCluster.CreateAsync();
-        _receiver = await TestReceiver.StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _receiver.DisposeAsync();
-        await _durable.DisposeAsync();
-    }
 
     [Fact]
     public async Task EndpointDownForWholeTest_AccumulatesHundredThousandDeliveries_InBoundedMemory_ThenDeliversAllInOrder()
@@ -69,11 +55,11 @@ public sealed class EndpointBacklogTests(ITestOutputHelper output) : IAsyncLifet
             ["Delivery:MaxAttempts"] = "100",
             ["Delivery:RetryDelays:0"] = "00:00:01",
         };
-        await using var cluster = await _durable.StartAsync(1, settings);
+        await using var cluster = await Durable.StartAsync(1, settings);
         var scenario = new Scenario(cluster.Client);
         var type = scenario.Type();
-        _receiver.Respond = _ => 503;
-        var endpointId = await scenario.EndpointAsync($"{_receiver.Url}{Path}", d => d with { MaxInFlight = 1 });
+        Receiver.Respond = _ => 503;
+        var endpointId = await scenario.EndpointAsync($"{Receiver.Url}{Path}", d => d with { MaxInFlight = 1 });
         await scenario.WebhookAsync(type, endpointId, d => d with { BodyTemplate = "{{ data.n }}" });
         var endpoint = cluster.Client.GetGrain<IEndpointGrain>(endpointId);
 
@@ -95,7 +81,7 @@ public sealed class EndpointBacklogTests(ITestOutputHelper output) : IAsyncLifet
             $"published {EventCount} events in {publishClock.Elapsed.TotalSeconds:0.0} s ({EventCount / publishClock.Elapsed.TotalSeconds:0} events/s); managed heap {Mb(heapAfterPublishing)}"));
 
         var stored = await Poll.ForAsync(
-            () => _durable.ScalarAsync<long>("SELECT count(*) FROM webhooks_deliveries WHERE endpoint_id = @e", ("e", endpointId)),
+            () => Durable.ScalarAsync<long>("SELECT count(*) FROM webhooks_deliveries WHERE endpoint_id = @e", ("e", endpointId)),
             count => count == EventCount, $"the database holds {EventCount} deliveries for the endpoint", BacklogTimeout);
         await sampling.CancelAsync();
         var (samples, largestWindow, violations) = await window;
@@ -131,7 +117,7 @@ public sealed class EndpointBacklogTests(ITestOutputHelper output) : IAsyncLifet
 
         // The endpoint recovers: record each request answered 2xx, in arrival order.
         var deliveryClock = Stopwatch.StartNew();
-        _receiver.Respond = request =>
+        Receiver.Respond = request =>
         {
             var n = int.Parse(request.BodyText, CultureInfo.InvariantCulture);
             lock (_arrivalsLock)
@@ -176,7 +162,7 @@ public sealed class EndpointBacklogTests(ITestOutputHelper output) : IAsyncLifet
             $"first arrivals out of order at position {outOfOrder}: ... {string.Join(", ", firstArrivals.Skip(Math.Max(0, outOfOrder - 5)).Take(10))} ...");
         Assert.Equal(Enumerable.Range(1, EventCount), firstArrivals);
         await Poll.UntilAsync(
-            async () => await _durable.ScalarAsync<long>("SELECT count(*) FROM webhooks_deliveries WHERE endpoint_id = @e AND status = 2", ("e", endpointId)) == EventCount,
+            async () => await Durable.ScalarAsync<long>("SELECT count(*) FROM webhooks_deliveries WHERE endpoint_id = @e AND status = 2", ("e", endpointId)) == EventCount,
             $"all {EventCount} deliveries are recorded as succeeded");
     }
 

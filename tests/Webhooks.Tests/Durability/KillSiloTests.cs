@@ -15,7 +15,7 @@ namespace Webhooks.Tests.Durability;
 /// events whose publish returned count as accepted. Every accepted event must then reach every endpoint its type is
 /// routed to, with few duplicates, and no delivery may be left pending in the database.</summary>
 [Trait("Category", "Durability")]
-public sealed class KillSiloTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class KillSiloTests(ITestOutputHelper output) : DurableTest
 {
     private const int EventCount = 10_000;
     private const int BatchSize = 100;
@@ -45,31 +45,22 @@ public sealed class KillSiloTests(ITestOutputHelper output) : IAsyncLifetime
     private readonly TaskCompletionSource _killing = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stop = new();
     private readonly string[] _endpoints = new string[EndpointCount];
-    private DurableCluster _durable = null!;
-    private TestReceiver _receiver = null!;
     private string _deviceType = "";
     private string _addressType = "";
     private int _acceptedCount;
     private long _publishRetries;
 
-    public async Task InitializeAsync()
-    {
-        _durable = await DurableCluster.CreateAsync();
-        _receiver = await TestReceiver.StartAsync();
-    }
-
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         await _stop.CancelAsync();
-        await _receiver.DisposeAsync();
-        await _durable.DisposeAsync();
+        await base.DisposeAsync();
         _stop.Dispose();
     }
 
     [Fact]
     public async Task KillSilo_WhileTenThousandEventsAreInFlight_DeliversEveryAcceptedEventToEveryEndpoint()
     {
-        await using var cluster = await _durable.StartAsync(3);
+        await using var cluster = await Durable.StartAsync(3);
         Mark($"cluster of 3 up: {string.Join(", ", cluster.Silos.Select(s => s.SiloAddress))}");
 
         var scenario = new Scenario(cluster.Client);
@@ -77,7 +68,7 @@ public sealed class KillSiloTests(ITestOutputHelper output) : IAsyncLifetime
         _addressType = scenario.Type("address");
         for (var k = 0; k < EndpointCount; k++)
         {
-            _endpoints[k] = await scenario.EndpointAsync($"{_receiver.Url}{PathPrefix}{k}", d => d with { MaxInFlight = 4 });
+            _endpoints[k] = await scenario.EndpointAsync($"{Receiver.Url}{PathPrefix}{k}", d => d with { MaxInFlight = 4 });
         }
 
         await scenario.WebhookAsync([_deviceType], [.. DeviceEndpoints.Select(k => _endpoints[k])], d => d with { BodyTemplate = "{{ event_id }}" });
@@ -92,7 +83,7 @@ public sealed class KillSiloTests(ITestOutputHelper output) : IAsyncLifetime
 
         var expected = ExpectedDeliveries();
         var expectedSet = expected.ToHashSet();
-        var tally = new DeliveryTally(_receiver, PathPrefix);
+        var tally = new DeliveryTally(Receiver, PathPrefix);
         var deadline = DateTime.UtcNow + DeliveryTimeout;
         var missing = expected;
         using (var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(250)))
@@ -116,7 +107,7 @@ public sealed class KillSiloTests(ITestOutputHelper output) : IAsyncLifetime
         try
         {
             await Poll.UntilAsync(
-                async () => (pending = await _durable.ScalarAsync<long>("SELECT count(*) FROM webhooks_deliveries WHERE status = 1")) == 0,
+                async () => (pending = await Durable.ScalarAsync<long>("SELECT count(*) FROM webhooks_deliveries WHERE status = 1")) == 0,
                 "no delivery is left pending in the database", missing.Count == 0 ? SettleTimeout : TimeSpan.FromSeconds(1));
         }
         catch (Xunit.Sdk.XunitException)
@@ -125,9 +116,9 @@ public sealed class KillSiloTests(ITestOutputHelper output) : IAsyncLifetime
         }
 
         Mark($"pending rows in the database: {pending}");
-        var rows = await _durable.ScalarAsync<long>("SELECT count(*) FROM webhooks_deliveries");
-        var succeeded = await _durable.ScalarAsync<long>("SELECT count(*) FROM webhooks_deliveries WHERE status = 2");
-        var failed = await _durable.ScalarAsync<long>("SELECT count(*) FROM webhooks_deliveries WHERE status = 3");
+        var rows = await Durable.ScalarAsync<long>("SELECT count(*) FROM webhooks_deliveries");
+        var succeeded = await Durable.ScalarAsync<long>("SELECT count(*) FROM webhooks_deliveries WHERE status = 2");
+        var failed = await Durable.ScalarAsync<long>("SELECT count(*) FROM webhooks_deliveries WHERE status = 3");
 
         var summary = string.Create(CultureInfo.InvariantCulture,
             $"killed {victim}; accepted {_acceptedCount} of {EventCount} events; expected deliveries {expected.Count}; " +

@@ -8,31 +8,17 @@ namespace Webhooks.Tests.Durability;
 
 /// <summary>PostgreSQL goes away under load: publishers are told UNAVAILABLE, never a false OK, and everything
 /// accepted is delivered once it is back. Stops and starts the local server, so it needs root, as CI has.</summary>
-public sealed class PostgresRestartTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class PostgresRestartTests(ITestOutputHelper output) : DurableTest
 {
-    private DurableCluster _durable = null!;
-    private TestReceiver _receiver = null!;
-
-    public async Task InitializeAsync()
-    {
-        _durable = await DurableCluster.CreateAsync();
-        _receiver = await TestReceiver.StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _receiver.DisposeAsync();
-        await _durable.DisposeAsync();
-    }
 
     [Fact]
     public async Task PostgresRestartUnderLoad_PublishesFailUnavailableWhileDown_AndEveryAcceptedEventIsDelivered()
     {
-        await using var cluster = await _durable.StartAsync();
+        await using var cluster = await Durable.StartAsync();
         await using var gateway = await GatewayServer.StartAsync(cluster.Client);
         var scenario = new Scenario(cluster.Client);
         var type = scenario.Type();
-        var endpoint = await scenario.EndpointAsync($"{_receiver.Url}/pg", d => d with { MaxInFlight = 4 });
+        var endpoint = await scenario.EndpointAsync($"{Receiver.Url}/pg", d => d with { MaxInFlight = 4 });
         await scenario.WebhookAsync(type, endpoint, d => d with { BodyTemplate = "{{ event_id }}" });
         var events = new Api.V1.Events.EventsClient(gateway.Channel);
 
@@ -96,13 +82,13 @@ public sealed class PostgresRestartTests(ITestOutputHelper output) : IAsyncLifet
 
         var expected = accepted.ToHashSet();
         var delivered = await Poll.ForAsync(
-            () => Task.FromResult(_receiver.For("/pg").Select(r => r.BodyText).ToHashSet()),
+            () => Task.FromResult(Receiver.For("/pg").Select(r => r.BodyText).ToHashSet()),
             arrived => expected.IsSubsetOf(arrived), "every accepted event is delivered", TimeSpan.FromSeconds(120))
             .ContinueWith(async t =>
             {
                 if (t.IsFaulted)
                 {
-                    var arrived = _receiver.For("/pg").Select(r => r.BodyText).ToHashSet();
+                    var arrived = Receiver.For("/pg").Select(r => r.BodyText).ToHashSet();
                     var missing = expected.Except(arrived).ToList();
                     string status;
                     try
@@ -114,18 +100,18 @@ public sealed class PostgresRestartTests(ITestOutputHelper output) : IAsyncLifet
                         status = e.GetType().Name;
                     }
 
-                    output.WriteLine($"endpoint status {status}; reminders {await _durable.ScalarAsync<long>("SELECT count(*) FROM OrleansRemindersTable")}");
+                    output.WriteLine($"endpoint status {status}; reminders {await Durable.ScalarAsync<long>("SELECT count(*) FROM OrleansRemindersTable")}");
                     Assert.Fail($"{missing.Count} of {expected.Count} accepted events never arrived (e.g. {string.Join(", ", missing.Take(5))}); " +
-                        $"deliveries rows {await _durable.ScalarAsync<long>("SELECT count(*) FROM webhooks_deliveries")}, " +
-                        $"pending {await _durable.ScalarAsync<long>("SELECT count(*) FROM webhooks_deliveries WHERE status = 1")}, " +
-                        $"queue rows {await _durable.ScalarAsync<string>("SELECT count(*) || ' max dequeue ' || coalesce(max(dequeue_count), 0) || ' visible ' || count(*) FILTER (WHERE visible_on <= now()) FROM webhooks_event_queue")}, " +
-                        $"missing in deliveries table {await _durable.ScalarAsync<long>("SELECT count(*) FROM webhooks_deliveries WHERE event_id = ANY(@ids)", ("ids", missing.ToArray()))}");
+                        $"deliveries rows {await Durable.ScalarAsync<long>("SELECT count(*) FROM webhooks_deliveries")}, " +
+                        $"pending {await Durable.ScalarAsync<long>("SELECT count(*) FROM webhooks_deliveries WHERE status = 1")}, " +
+                        $"queue rows {await Durable.ScalarAsync<string>("SELECT count(*) || ' max dequeue ' || coalesce(max(dequeue_count), 0) || ' visible ' || count(*) FILTER (WHERE visible_on <= now()) FROM webhooks_event_queue")}, " +
+                        $"missing in deliveries table {await Durable.ScalarAsync<long>("SELECT count(*) FROM webhooks_deliveries WHERE event_id = ANY(@ids)", ("ids", missing.ToArray()))}");
                 }
 
                 return t.Result;
             }).Unwrap();
         Assert.True(expected.IsSubsetOf(delivered));
-        var arrivals = _receiver.For("/pg").Select(r => r.BodyText).ToList();
+        var arrivals = Receiver.For("/pg").Select(r => r.BodyText).ToList();
         output.WriteLine($"delivered {arrivals.Distinct().Count()} distinct, {arrivals.Count - arrivals.Distinct().Count()} duplicates");
     }
 }

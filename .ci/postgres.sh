@@ -21,20 +21,24 @@ if ! pg_lsclusters -h | awk -v v="$version" -v c="$cluster" '$1 == v && $2 == c 
   pg_createcluster "$version" "$cluster" --port "$port"
 fi
 
+wait_ready() {
+  local deadline=$((SECONDS + ready_timeout_seconds))
+  until pg_isready -q -h 127.0.0.1 -p "$port"; do
+    if ((SECONDS >= deadline)); then
+      echo "PostgreSQL $version/$cluster is not accepting connections on 127.0.0.1:$port after ${ready_timeout_seconds}s" >&2
+      pg_lsclusters >&2 || true
+      exit 1
+    fi
+    sleep 0.2
+  done
+}
+
 if ! pg_ctlcluster "$version" "$cluster" status >/dev/null 2>&1; then
   echo "== starting cluster $version/$cluster"
   pg_ctlcluster "$version" "$cluster" start
 fi
 
-deadline=$((SECONDS + ready_timeout_seconds))
-until pg_isready -q -h 127.0.0.1 -p "$port"; do
-  if ((SECONDS >= deadline)); then
-    echo "PostgreSQL $version/$cluster is not accepting connections on 127.0.0.1:$port after ${ready_timeout_seconds}s" >&2
-    pg_lsclusters >&2 || true
-    exit 1
-  fi
-  sleep 0.2
-done
+wait_ready
 
 # Root cannot use peer authentication as postgres, hence runuser; cd / keeps psql from warning about $PWD.
 cd /
@@ -53,13 +57,9 @@ declare -A settings=(
 changed=0
 for name in "${!settings[@]}"; do
   want="${settings[$name]}"
-  have="$(runuser -u postgres -- psql -X -tA -p "$port" -d postgres -c "SELECT setting || coalesce(unit, '') FROM pg_settings WHERE name = '$name'")"
-  # pg_settings reports sizes in blocks/units (e.g. 131072 x 8kB); compare through the server's own parser.
-  same="$(runuser -u postgres -- psql -X -tA -p "$port" -d postgres -c "SELECT pg_size_bytes(current_setting('$name')) = pg_size_bytes('$want')" 2>/dev/null || echo unknown)"
-  if [ "$same" = "unknown" ]; then
-    same="$( [ "$(runuser -u postgres -- psql -X -tA -p "$port" -d postgres -c "SHOW $name")" = "$want" ] && echo t || echo f)"
-  fi
-  if [ "$same" != "t" ]; then
+  # SHOW answers in the units these values are written in (300, 1GB, 8GB, 15min).
+  have="$(runuser -u postgres -- psql -X -tA -p "$port" -d postgres -c "SHOW $name")"
+  if [ "$have" != "$want" ]; then
     echo "== setting $name = $want (was $have)"
     runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -p "$port" -d postgres -c "ALTER SYSTEM SET $name = '$want'"
     changed=1
@@ -68,14 +68,7 @@ done
 if ((changed)); then
   echo "== restarting $version/$cluster for the new settings"
   pg_ctlcluster "$version" "$cluster" restart
-  deadline=$((SECONDS + ready_timeout_seconds))
-  until pg_isready -q -h 127.0.0.1 -p "$port"; do
-    if ((SECONDS >= deadline)); then
-      echo "PostgreSQL $version/$cluster did not come back after the restart" >&2
-      exit 1
-    fi
-    sleep 0.2
-  done
+  wait_ready
 fi
 
 runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -p "$port" -d postgres <<'SQL'

@@ -814,7 +814,7 @@ internal sealed partial class EndpointGrain(
         catch (Exception ex)
         {
             // Only an optimisation: recovery then starts reading from an older mark.
-            LogReminderFailed(logger, ex, Id);
+            LogSettledMarkFailed(logger, ex, Id);
         }
     }
 
@@ -891,6 +891,9 @@ internal sealed partial class EndpointGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Endpoint {EndpointId}: reading pending deliveries failed; retrying")]
     private static partial void LogLoadFailed(ILogger logger, Exception exception, string endpointId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Endpoint {EndpointId}: could not save its settled mark; recovery will read from an older one")]
+    private static partial void LogSettledMarkFailed(ILogger logger, Exception exception, string endpointId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Endpoint {EndpointId}: could not update its recovery reminder")]
     private static partial void LogReminderFailed(ILogger logger, Exception exception, string endpointId);

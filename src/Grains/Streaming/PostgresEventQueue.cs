@@ -124,7 +124,7 @@ internal sealed partial class PostgresEventQueue : IEventQueueBackend, IAsyncDis
             FROM unnest(@ids, @counts) AS m(message_id, dequeue_count)
             WHERE q.service_id = @service AND q.provider = @provider AND q.queue_id = @queue
               AND q.message_id = m.message_id AND q.dequeue_count = m.dequeue_count
-            """, provider, queueId, messages, cancellationToken);
+            """, provider, queueId, messages, cancellationToken, visibility: true);
 
     /// <summary>Hands messages back unread (a reader stopping cleanly): visible now, and the read not counted.</summary>
     public Task ReleaseAsync(string provider, int queueId, IReadOnlyCollection<(long Id, int Count)> messages, CancellationToken cancellationToken) =>
@@ -159,7 +159,7 @@ internal sealed partial class PostgresEventQueue : IEventQueueBackend, IAsyncDis
         }
     }
 
-    private async Task ForMessagesAsync(string sql, string provider, int queueId, IReadOnlyCollection<(long Id, int Count)> messages, CancellationToken cancellationToken)
+    private async Task ForMessagesAsync(string sql, string provider, int queueId, IReadOnlyCollection<(long Id, int Count)> messages, CancellationToken cancellationToken, bool visibility = false)
     {
         if (messages.Count == 0)
         {
@@ -179,7 +179,7 @@ internal sealed partial class PostgresEventQueue : IEventQueueBackend, IAsyncDis
         AddQueueParameters(command, provider, queueId);
         command.Parameters.AddWithValue("ids", ids);
         command.Parameters.AddWithValue("counts", counts);
-        if (sql.Contains("@visibility", StringComparison.Ordinal))
+        if (visibility)
         {
             command.Parameters.AddWithValue("visibility", _options.VisibilityTimeout);
         }

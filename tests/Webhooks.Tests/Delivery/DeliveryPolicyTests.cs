@@ -85,6 +85,12 @@ public sealed class DeliveryPolicyTests(PolicyClusterFixture fixture) : IAsyncLi
         Assert.Equal([503, 429, 429, 200], done.Attempts.Select(a => a.StatusCode));
         Assert.Equal("ok", done.Attempts[3].ResponseBody);
         Assert.Contains(done.Attempts[3].ResponseHeaders, h => h.Name == "X-Receipt" && h.Value == "r-1");
+        // What API users see of it.
+        await using var gateway = await GatewayServer.StartAsync(fixture.Client);
+        var viaApi = await new Proto.Deliveries.DeliveriesClient(gateway.Channel).GetDeliveryAsync(new Proto.GetDeliveryRequest { Id = done.Id });
+        Assert.Equal([503, 429, 429, 200], viaApi.Attempts.Select(a => a.ResponseStatusCode));
+        Assert.Equal("busy", viaApi.Attempts[0].ResponseBody);
+        Assert.Contains(viaApi.Attempts[3].ResponseHeaders, h => h.Name == "X-Receipt" && h.Value == "r-1");
     }
 
     [Fact]
@@ -99,6 +105,11 @@ public sealed class DeliveryPolicyTests(PolicyClusterFixture fixture) : IAsyncLi
 
         var disabled = await Poll.ForAsync(() => grain.GetStatusAsync(), s => s.DisabledReason.Length > 0, "the endpoint disables itself");
         Assert.Contains("410", disabled.DisabledReason, StringComparison.Ordinal);
+        await using (var gateway = await GatewayServer.StartAsync(fixture.Client))
+        {
+            var state = await new Proto.Endpoints.EndpointsClient(gateway.Channel).GetEndpointStateAsync(new Proto.GetEndpointStateRequest { EndpointId = endpoint });
+            Assert.Equal(disabled.DisabledReason, state.DisabledReason);
+        }
 
         await _scenario.PublishAsync(Scenario.Event(type, "created", new { n = 2 }), Scenario.Event(type, "created", new { n = 3 }));
         await Poll.ForAsync(() => grain.GetStatusAsync(), s => s.Queued == 3, "the disabled endpoint holds all three deliveries");

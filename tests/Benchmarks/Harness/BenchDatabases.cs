@@ -127,13 +127,24 @@ public sealed class BenchDatabases : IAsyncDisposable
 
         foreach (var name in _created)
         {
-            try
+            // FORCE cannot end an autovacuum worker (a superuser's session), which a big run leaves behind for a
+            // while: 42501 then. Try again for up to a minute rather than leave gigabytes on the disk.
+            for (var attempt = 1; ; attempt++)
             {
-                await ExecuteAsync(_maintenance, $"DROP DATABASE IF EXISTS {name} WITH (FORCE)", CancellationToken.None);
-            }
-            catch (Exception ex) when (ex is NpgsqlException or SocketException or TimeoutException)
-            {
-                Console.Error.WriteLine($"could not drop database {name}: {ex.Message}");
+                try
+                {
+                    await ExecuteAsync(_maintenance, $"DROP DATABASE IF EXISTS {name} WITH (FORCE)", CancellationToken.None);
+                    break;
+                }
+                catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.InsufficientPrivilege or PostgresErrorCodes.ObjectInUse && attempt < 60)
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1));
+                }
+                catch (Exception ex) when (ex is NpgsqlException or SocketException or TimeoutException)
+                {
+                    Console.Error.WriteLine($"could not drop database {name}: {ex.Message}");
+                    break;
+                }
             }
         }
 

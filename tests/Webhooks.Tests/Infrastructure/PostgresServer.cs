@@ -195,7 +195,22 @@ public static class PostgresServer
                 NpgsqlConnection.ClearPool(pooled);
             }
 
-            await ExecuteAsync(maintenanceConnectionString, $"DROP DATABASE IF EXISTS {Name} WITH (FORCE)");
+            // FORCE ends our own sessions but may not end an autovacuum worker (a superuser's), which a test that
+            // wrote a lot can leave on the database for a moment: 42501 then, and the next try succeeds.
+            await Poll.UntilAsync(
+                async () =>
+                {
+                    try
+                    {
+                        await ExecuteAsync(maintenanceConnectionString, $"DROP DATABASE IF EXISTS {Name} WITH (FORCE)");
+                        return true;
+                    }
+                    catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.InsufficientPrivilege or PostgresErrorCodes.ObjectInUse)
+                    {
+                        return false;
+                    }
+                },
+                $"database {Name} could be dropped");
         }
     }
 }

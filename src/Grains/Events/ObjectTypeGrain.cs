@@ -1,22 +1,31 @@
 using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
+using Orleans.Concurrency;
 using Orleans.Streams;
 
 namespace Webhooks.Events;
 
 /// <summary>Publishes each event twice: on the stream of its type, for webhooks that name the type, and on the
 /// all-types stream, for "*" and prefix webhooks, so those also see types that were never seen before.</summary>
-/// <remarks>Non-reentrant on purpose: one publish at a time keeps the per-type order that endpoints with
-/// max_in_flight = 1 promise, and a full queue holds every publisher of the type back (backpressure).</remarks>
+/// <remarks>Calls interleave, but one stream write at a time: publishes that arrive while a write is in flight wait
+/// and go together in the next one. That keeps the per-type order that endpoints with max_in_flight = 1 promise,
+/// a full queue still holds every publisher of the type back (backpressure), and under load many small publishes
+/// share one commit and one stream message instead of each waiting for its own.</remarks>
+[Reentrant]
 [GrainType("object-type")]
 internal sealed partial class ObjectTypeGrain(TimeProvider time, ILogger<ObjectTypeGrain> logger) : Grain, IObjectTypeGrain
 {
     // Client retries arrive soon after the original; a few batches back is enough and keeps each type cheap.
     private const int DuplicateWindow = 10_000;
 
+    // Bounds one stream message: the pulling agent's cache counts messages, not events.
+    private const int MaxEventsPerWrite = 500;
+
     private readonly RecentIdSet _accepted = new(DuplicateWindow);
+    private readonly Queue<WaitingPublish> _waiting = new();
     private IAsyncStream<ObjectEvent> _typeStream = null!;
     private IAsyncStream<ObjectEvent> _allTypesStream = null!;
+    private bool _writing;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -26,17 +35,81 @@ internal sealed partial class ObjectTypeGrain(TimeProvider time, ILogger<ObjectT
         return Task.CompletedTask;
     }
 
-    public async Task PublishAsync(ImmutableArray<ObjectEvent> events, CancellationToken cancellationToken)
+    public Task PublishAsync(ImmutableArray<ObjectEvent> events, CancellationToken cancellationToken)
     {
-        var fresh = ImmutableArray.CreateBuilder<ObjectEvent>(events.Length);
-        var seenInCall = new HashSet<string>(StringComparer.Ordinal);
-        var now = time.GetUtcNow();
-        foreach (var e in events)
+        if (events.IsDefaultOrEmpty)
         {
-            if (!_accepted.Contains(e.EventId) && seenInCall.Add(e.EventId))
+            return Task.CompletedTask;
+        }
+
+        var publish = new WaitingPublish(events);
+        _waiting.Enqueue(publish);
+        if (!_writing)
+        {
+            _writing = true;
+            _ = WriteWaitingAsync();
+        }
+
+        return publish.Completion.Task;
+    }
+
+    // Runs on the grain's scheduler; every failure is handed to the publishes it concerns.
+    private async Task WriteWaitingAsync()
+    {
+        try
+        {
+            while (_waiting.Count > 0)
             {
-                fresh.Add(e with { AcceptedAt = now });
+                var group = new List<WaitingPublish>();
+                var total = 0;
+                while (_waiting.TryPeek(out var next) && (group.Count == 0 || total + next.Events.Length <= MaxEventsPerWrite))
+                {
+                    group.Add(_waiting.Dequeue());
+                    total += next.Events.Length;
+                }
+
+                try
+                {
+                    await WriteAsync(group, total);
+                    foreach (var publish in group)
+                    {
+                        publish.Completion.TrySetResult();
+                    }
+                }
+                catch (Exception ex)
+                {
+                    foreach (var publish in group)
+                    {
+                        publish.Completion.TrySetException(ex);
+                    }
+                }
             }
+        }
+        finally
+        {
+            _writing = false;
+        }
+    }
+
+    private async Task WriteAsync(List<WaitingPublish> group, int total)
+    {
+        var fresh = ImmutableArray.CreateBuilder<ObjectEvent>(total);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var now = time.GetUtcNow();
+        foreach (var publish in group)
+        {
+            foreach (var e in publish.Events)
+            {
+                if (!_accepted.Contains(e.EventId) && seen.Add(e.EventId))
+                {
+                    fresh.Add(e with { AcceptedAt = now });
+                }
+            }
+        }
+
+        if (fresh.Count != total)
+        {
+            LogDuplicatesIgnored(logger, this.GetPrimaryKeyString(), total - fresh.Count);
         }
 
         if (fresh.Count == 0)
@@ -54,13 +127,15 @@ internal sealed partial class ObjectTypeGrain(TimeProvider time, ILogger<ObjectT
         {
             _accepted.Add(e.EventId);
         }
-
-        if (batch.Length != events.Length)
-        {
-            LogDuplicatesIgnored(logger, this.GetPrimaryKeyString(), events.Length - batch.Length);
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Ignored {Count} already accepted events of type {ObjectType}")]
     private static partial void LogDuplicatesIgnored(ILogger logger, string objectType, int count);
+
+    private sealed class WaitingPublish(ImmutableArray<ObjectEvent> events)
+    {
+        public ImmutableArray<ObjectEvent> Events { get; } = events;
+
+        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
 }

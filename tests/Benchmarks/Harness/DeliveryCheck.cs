@@ -22,7 +22,12 @@ public sealed record DeliveryReport
     /// <summary>Stopwatch ticks of the last first-arrival of an expected pair.</summary>
     public long LastArrivalTicks { get; init; }
     public LatencySummary? Latency { get; init; }
+    /// <summary>Latency by the second (of the publisher's clock) in which each event was sent: shows whether a
+    /// tail comes from a few stalls or from a queue that keeps growing.</summary>
+    public IReadOnlyList<LatencySecond> Timeline { get; init; } = [];
 }
+
+public sealed record LatencySecond(int Second, int Deliveries, double P50Ms, double P99Ms, double MaxMs);
 
 public sealed record LatencySummary(double P50Ms, double P95Ms, double P99Ms, double MaxMs, double MeanMs)
 {
@@ -55,6 +60,7 @@ public static class DeliveryCheck
         var webhooks = scenario.Webhooks;
         var seen = new byte[(long)events * webhooks];
         var latencies = new long[Math.Min(arrivals.Length, expected)];
+        var sent = new long[latencies.Length];
         long delivered = 0, duplicated = 0, unexpected = 0, misrouted = 0, stray = 0, last = 0;
         foreach (var a in arrivals)
         {
@@ -87,14 +93,18 @@ public static class DeliveryCheck
             if (delivered < latencies.Length)
             {
                 latencies[delivered] = a.ArrivedTicks - a.SentTicks;
+                sent[delivered] = a.SentTicks;
             }
 
             delivered++;
             last = Math.Max(last, a.ArrivedTicks);
         }
 
+        var measured = (int)Math.Min(delivered, latencies.Length);
+        var timeline = Timeline(sent, latencies, measured);
         return new DeliveryReport
         {
+            Timeline = timeline,
             Expected = expected,
             Delivered = delivered,
             Duplicated = duplicated,
@@ -102,7 +112,30 @@ public static class DeliveryCheck
             Misrouted = misrouted,
             Stray = stray,
             LastArrivalTicks = last,
-            Latency = LatencySummary.From(latencies, (int)Math.Min(delivered, latencies.Length)),
+            Latency = LatencySummary.From(latencies, measured),
         };
+    }
+
+    private static List<LatencySecond> Timeline(long[] sent, long[] latencies, int count)
+    {
+        if (count == 0)
+        {
+            return [];
+        }
+
+        var first = sent.AsSpan(0, count).ToArray().Min();
+        var seconds = latencies.Take(count)
+            .Select((latency, i) => (Second: (int)((sent[i] - first) / Stopwatch.Frequency), Latency: latency))
+            .GroupBy(x => x.Second)
+            .OrderBy(g => g.Key);
+        var timeline = new List<LatencySecond>();
+        foreach (var second in seconds)
+        {
+            var ticks = second.Select(x => x.Latency).ToArray();
+            var summary = LatencySummary.From(ticks, ticks.Length)!;
+            timeline.Add(new LatencySecond(second.Key, ticks.Length, summary.P50Ms, summary.P99Ms, summary.MaxMs));
+        }
+
+        return timeline;
     }
 }

@@ -102,6 +102,10 @@ public sealed record PipelineResult
     public double? MaxScheduleLagMs { get; init; }
     /// <summary>Publish (just before the PublishBatch call) to arrival at the receiver.</summary>
     public LatencySummary? LatencyMs { get; init; }
+    /// <summary>Runs on a reused silo: how long the harness waited for the machine to become quiet first.</summary>
+    public double? SettleSeconds { get; init; }
+    /// <summary>Steady runs: latency by the second the events were sent in.</summary>
+    public IReadOnlyList<LatencySecond>? LatencyBySecond { get; init; }
     public required double SiloCpuSeconds { get; init; }
     public required double SiloCpuSecondsPer1000Deliveries { get; init; }
     public required long SiloPeakWorkingSetBytes { get; init; }

@@ -168,8 +168,26 @@ public sealed class ScenarioRunner(Layout layout, HarnessOptions options, Receiv
         a.Webhooks == b.Webhooks && a.Endpoints == b.Endpoints && a.MaxInFlight == b.MaxInFlight
         && a.ObjectTypeOf(0) == b.ObjectTypeOf(0) && a.WebhookCondition == b.WebhookCondition;
 
+    /// <summary>Waits until the machine's CPUs are at most a quarter busy over a second, or 60 s; returns the wait.</summary>
+    private static async Task<double> SettleAsync(CancellationToken cancellationToken)
+    {
+        var start = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(start) < TimeSpan.FromSeconds(60))
+        {
+            var before = SystemCpu.BusySeconds();
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            if (SystemCpu.BusySeconds() - before <= 0.25 * Environment.ProcessorCount)
+            {
+                break;
+            }
+        }
+
+        return Stopwatch.GetElapsedTime(start).TotalSeconds;
+    }
+
     private async Task<PipelineResult> MeasurePipelineAsync(SiloProcess silo, bool reused, Scenario scenario, EventFactory factory, string runId, long expected, List<string> errors, CancellationToken cancellationToken)
     {
+        double? settleSeconds = null;
         if (!reused)
         {
             Console.WriteLine($"   silo pid {silo.Process.Pid} on {silo.GrpcUrl}; log {silo.Process.LogPath}");
@@ -188,6 +206,12 @@ public sealed class ScenarioRunner(Layout layout, HarnessOptions options, Receiv
         }
         else
         {
+            // The fan-out run's last deliveries have arrived, but their bookkeeping (outcome writes, queue
+            // acknowledgements, and in postgres mode the database's own catching up) may still be running: steady
+            // state means starting once the machine is quiet again.
+            settleSeconds = await SettleAsync(cancellationToken);
+            Console.WriteLine($"   machine quiet after {settleSeconds:0.0} s");
+
             // The peak working set of this phase, not of the fan-out run before it.
             silo.Process.ResetPeakWorkingSet();
         }
@@ -290,6 +314,8 @@ public sealed class ScenarioRunner(Layout layout, HarnessOptions options, Receiv
             PublishErrors = publisher.Errors,
             MaxScheduleLagMs = maxLag is { } lag ? Math.Round(lag, 2) : null,
             LatencyMs = report.Latency,
+            LatencyBySecond = scenario.IsSteady ? report.Timeline : null,
+            SettleSeconds = settleSeconds,
             SiloCpuSeconds = Math.Round(cpu, 2),
             SiloCpuSecondsPer1000Deliveries = report.Delivered > 0 ? Math.Round(cpu / report.Delivered * 1000, 4) : 0,
             SiloPeakWorkingSetBytes = siloAfter.PeakWorkingSetBytes,

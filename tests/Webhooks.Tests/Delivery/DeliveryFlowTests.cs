@@ -184,6 +184,47 @@ public sealed class DeliveryFlowTests(ClusterFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ConcurrentPublishesOfOneType_AreEachDeliveredOnce_AndEachPublishersOrderHolds()
+    {
+        var type = _scenario.Type();
+        var endpoint = await _scenario.EndpointAsync($"{_receiver.Url}/concurrent", d => d with { MaxInFlight = 1 });
+        await _scenario.WebhookAsync(type, endpoint, d => d with { BodyTemplate = "{{ data.publisher }}:{{ data.seq }}" });
+        var grain = fixture.Client.GetGrain<Events.IObjectTypeGrain>(type);
+        var shared = Scenario.Event(type, "created", new { publisher = "shared", seq = 0 });
+
+        // Eight publishers, one event per call, so that calls overlap and go out together; each also sends the
+        // same shared event, which must be delivered once.
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(async p =>
+        {
+            for (var i = 0; i < 25; i++)
+            {
+                await grain.PublishAsync([Scenario.Event(type, "created", new { publisher = $"p{p}", seq = i })]);
+                if (i == 10)
+                {
+                    await grain.PublishAsync([shared]);
+                }
+            }
+        }));
+
+        var bodies = (await _receiver.WaitForAsync("/concurrent", 201)).Select(r => r.BodyText).ToList();
+        Assert.Single(bodies, b => b == "shared:0");
+        for (var p = 0; p < 8; p++)
+        {
+            var publisher = $"p{p}:";
+            Assert.Equal(
+                Enumerable.Range(0, 25).Select(i => publisher + i),
+                bodies.Where(b => b.StartsWith(publisher, StringComparison.Ordinal)));
+        }
+
+        var status = await Poll.ForAsync(
+            () => fixture.Client.GetGrain<IEndpointGrain>(endpoint).GetStatusAsync(),
+            s => s.Delivered >= 201 && s.Queued == 0 && s.InFlight == 0,
+            "the endpoint has nothing left to send");
+        Assert.Equal(201, status.Delivered);
+        Assert.Equal(201, _receiver.For("/concurrent").Count);
+    }
+
+    [Fact]
     public async Task FailingReceiver_IsRetriedAndEveryAttemptIsLogged()
     {
         var type = _scenario.Type();

@@ -46,6 +46,8 @@ internal sealed partial class DomainErrorInterceptor(ILogger<DomainErrorIntercep
                 return new RpcException(new Grpc.Core.Status(StatusCode.NotFound, notFound.Message));
             case ResourceExistsException exists:
                 return new RpcException(new Grpc.Core.Status(StatusCode.AlreadyExists, exists.Message));
+            case FailedPreconditionException precondition:
+                return new RpcException(new Grpc.Core.Status(StatusCode.FailedPrecondition, precondition.Message));
             case EndpointBusyException or BacklogFullException:
                 return new RpcException(new Grpc.Core.Status(StatusCode.ResourceExhausted, ex.Message));
             case StoreUnavailableException:

@@ -11,14 +11,7 @@ internal static class DeliveryMapping
         EndpointId = NullIfEmpty(r.EndpointId),
         WebhookId = NullIfEmpty(r.WebhookId),
         EventId = NullIfEmpty(r.EventId),
-        Status = r.Status switch
-        {
-            Proto.Delivery.Types.Status.Unspecified => null,
-            Proto.Delivery.Types.Status.Pending => DeliveryStatus.Pending,
-            Proto.Delivery.Types.Status.Succeeded => DeliveryStatus.Succeeded,
-            Proto.Delivery.Types.Status.Failed => DeliveryStatus.Failed,
-            _ => throw new InvalidFieldException("status", $"unknown status {(int)r.Status}"),
-        },
+        Status = ToStatus(r.Status),
         PageSize = PageTokens.PageSize(r.PageSize),
         PageToken = NullIfEmpty(r.PageToken),
     };
@@ -57,12 +50,22 @@ internal static class DeliveryMapping
                 Error = a.Error,
                 ResponseBody = a.ResponseBody,
                 TimedOut = a.TimedOut,
+                Manual = a.Manual,
             };
             attempt.ResponseHeaders.AddRange(a.ResponseHeaders.Select(h => new Proto.Header { Name = h.Name, Value = h.Value }));
             return attempt;
         }));
         return result;
     }
+
+    public static DeliveryStatus? ToStatus(Proto.Delivery.Types.Status status) => status switch
+    {
+        Proto.Delivery.Types.Status.Unspecified => null,
+        Proto.Delivery.Types.Status.Pending => DeliveryStatus.Pending,
+        Proto.Delivery.Types.Status.Succeeded => DeliveryStatus.Succeeded,
+        Proto.Delivery.Types.Status.Failed => DeliveryStatus.Failed,
+        _ => throw new InvalidFieldException("status", $"unknown status {(int)status}"),
+    };
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 }

@@ -26,7 +26,68 @@ internal static class EndpointMapping
             _ => throw new InvalidFieldException("endpoint.kind", $"unknown kind {(int)e.Kind}"),
         },
         Description = e.Description,
+        Retry = e.RetryPolicy is { } retry ? ToRetryPolicy(retry) : null,
+        Ordering = e.Ordering switch
+        {
+            Proto.Endpoint.Types.Ordering.Unspecified or Proto.Endpoint.Types.Ordering.Fifo => DeliveryOrdering.Fifo,
+            Proto.Endpoint.Types.Ordering.None => DeliveryOrdering.None,
+            _ => throw new InvalidFieldException("endpoint.ordering", $"unknown ordering {(int)e.Ordering}"),
+        },
+        CircuitBreaker = e.CircuitBreaker is { } breaker
+            ? new CircuitBreakerPolicy
+            {
+                FailureThreshold = breaker.HasFailureThreshold ? breaker.FailureThreshold : CircuitBreakerPolicy.Default.FailureThreshold,
+                ProbeInterval = breaker.ProbeInterval is { } probe
+                    ? ToTimeSpan(probe, "endpoint.circuit_breaker.probe_interval")
+                    : CircuitBreakerPolicy.Default.ProbeInterval,
+            }
+            : null,
+        RateLimit = e.RateLimit is { } limit ? new RateLimit { RequestsPerSecond = limit.RequestsPerSecond, Burst = limit.Burst == 0 ? 1 : limit.Burst } : null,
+        DisableAfter = e.DisableAfter is { } window ? ToTimeSpan(window, "endpoint.disable_after") : null,
     };
+
+    private static RetryPolicy ToRetryPolicy(Proto.RetryPolicy r)
+    {
+        var exponential = r.Exponential is { } e
+            ? new ExponentialBackoff
+            {
+                Initial = e.Initial is { } initial ? ToTimeSpan(initial, "endpoint.retry_policy.exponential.initial") : new ExponentialBackoff().Initial,
+                Multiplier = e.Multiplier == 0 ? new ExponentialBackoff().Multiplier : e.Multiplier,
+                Max = e.Max is { } max ? ToTimeSpan(max, "endpoint.retry_policy.exponential.max") : new ExponentialBackoff().Max,
+                MaxAttempts = e.MaxAttempts == 0 ? new ExponentialBackoff().MaxAttempts : e.MaxAttempts,
+            }
+            : null;
+        return new RetryPolicy
+        {
+            Schedule = r.Schedule.Count > 0
+                ? [.. r.Schedule.Select((d, i) => ToTimeSpan(d, $"endpoint.retry_policy.schedule[{i}]"))]
+                : RetryPolicy.DefaultSchedule,
+            Exponential = exponential,
+            Jitter = r.HasJitter ? r.Jitter : RetryPolicy.Default.Jitter,
+            Attempts = r.MaxAttempts == 0 ? null : r.MaxAttempts,
+        };
+    }
+
+    private static Proto.RetryPolicy ToProto(RetryPolicy policy)
+    {
+        var result = new Proto.RetryPolicy { Jitter = policy.Jitter, MaxAttempts = policy.Attempts ?? 0 };
+        if (policy.Exponential is { } e)
+        {
+            result.Exponential = new Proto.ExponentialBackoff
+            {
+                Initial = ProtoTime.ToProto(e.Initial),
+                Multiplier = e.Multiplier,
+                Max = ProtoTime.ToProto(e.Max),
+                MaxAttempts = e.MaxAttempts,
+            };
+        }
+        else
+        {
+            result.Schedule.AddRange(policy.Schedule.Select(ProtoTime.ToProto));
+        }
+
+        return result;
+    }
 
     /// <summary>The fields an update replaces: the mask's paths, or with no mask every field set in the request.</summary>
     public static ImmutableArray<string> Fields(Proto.Endpoint e, FieldMask? mask) =>
@@ -40,7 +101,12 @@ internal static class EndpointMapping
             (e.Timeout is not null, EndpointField.Timeout),
             (e.MaxInFlight != 0, EndpointField.MaxInFlight),
             (e.Kind != Proto.Endpoint.Types.Kind.Unspecified, EndpointField.Kind),
-            (e.Description.Length > 0, EndpointField.Description));
+            (e.Description.Length > 0, EndpointField.Description),
+            (e.RetryPolicy is not null, EndpointField.RetryPolicy),
+            (e.Ordering != Proto.Endpoint.Types.Ordering.Unspecified, EndpointField.Ordering),
+            (e.CircuitBreaker is not null, EndpointField.CircuitBreaker),
+            (e.RateLimit is not null, EndpointField.RateLimit),
+            (e.DisableAfter is not null, EndpointField.DisableAfter));
 
     public static Proto.Endpoint ToProto(EndpointInfo info)
     {
@@ -64,6 +130,13 @@ internal static class EndpointMapping
             Description = d.Description,
             CreateTime = ProtoTime.ToProto(info.CreatedAt),
             UpdateTime = ProtoTime.ToProto(info.UpdatedAt),
+            RetryPolicy = d.Retry is { } retry ? ToProto(retry) : null,
+            Ordering = d.Ordering == DeliveryOrdering.None ? Proto.Endpoint.Types.Ordering.None : Proto.Endpoint.Types.Ordering.Fifo,
+            CircuitBreaker = d.CircuitBreaker is { } breaker
+                ? new Proto.CircuitBreaker { FailureThreshold = breaker.FailureThreshold, ProbeInterval = ProtoTime.ToProto(breaker.ProbeInterval) }
+                : null,
+            RateLimit = d.RateLimit is { } limit ? new Proto.RateLimit { RequestsPerSecond = limit.RequestsPerSecond, Burst = limit.Burst } : null,
+            DisableAfter = d.DisableAfter is { } window ? ProtoTime.ToProto(window) : null,
         };
         result.Headers.AddRange(d.Headers.Select(h => new Proto.Header { Name = h.Name, Value = h.Value }));
         return result;
@@ -86,13 +159,27 @@ internal static class EndpointMapping
         BacklogInStore = s.BacklogInStore,
         Paused = s.Paused,
         DisabledReason = s.DisabledReason,
+        CircuitState = s.Circuit switch
+        {
+            CircuitState.Open => Proto.EndpointState.Types.CircuitState.Open,
+            CircuitState.HalfOpen => Proto.EndpointState.Types.CircuitState.HalfOpen,
+            _ => Proto.EndpointState.Types.CircuitState.Closed,
+        },
+        ConsecutiveFailures = s.ConsecutiveFailures,
+        FailingSince = ProtoTime.ToProto(s.FailingSince),
+        NextProbeAt = ProtoTime.ToProto(s.NextProbeAt),
+        WaitingForRetry = s.WaitingForRetry,
     };
 
-    private static TimeSpan ToTimeSpan(Duration duration)
+    private static TimeSpan ToTimeSpan(Duration duration) => ToTimeSpan(duration, "endpoint.timeout", 3600);
+
+    /// <summary>Rejects negative and absurd durations here (Duration allows ±10,000 years); the validator checks
+    /// each field's own range.</summary>
+    private static TimeSpan ToTimeSpan(Duration duration, string field, long maxSeconds = 400L * 24 * 3600)
     {
-        if (duration.Seconds < 0 || duration.Nanos < 0 || duration.Seconds > 3600)
+        if (duration.Seconds < 0 || duration.Nanos < 0 || duration.Seconds > maxSeconds)
         {
-            throw new InvalidFieldException("endpoint.timeout", "must be a positive duration");
+            throw new InvalidFieldException(field, "must be a positive duration");
         }
 
         return duration.ToTimeSpan();

@@ -1,6 +1,8 @@
 using Grpc.Core;
 using Webhooks.Api.V1;
 using Webhooks.Deliveries;
+using Webhooks.Endpoints;
+using Webhooks.Resources;
 using Webhooks.Errors;
 using Webhooks.Gateway.Mapping;
 
@@ -26,5 +28,34 @@ internal sealed class DeliveriesService(IGrainFactory grains) : Api.V1.Deliverie
         }
 
         return DeliveryMapping.ToProto(await Log.GetAsync(request.Id, context.CancellationToken));
+    }
+
+    public override async Task<Delivery> RedeliverDelivery(RedeliverDeliveryRequest request, ServerCallContext context)
+    {
+        if (!DeliveryId.TryParse(request.Id, out var endpointId, out _))
+        {
+            throw new InvalidFieldException("id", request.Id.Length == 0 ? "is required" : $"'{request.Id}' is not a delivery id");
+        }
+
+        return DeliveryMapping.ToProto(await grains.GetGrain<IEndpointGrain>(endpointId).RedeliverAsync(request.Id, context.CancellationToken));
+    }
+
+    public override async Task<ReplayDeliveriesResponse> ReplayDeliveries(ReplayDeliveriesRequest request, ServerCallContext context)
+    {
+        ResourceIds.Validate(request.EndpointId, "endpoint_id");
+        if (request.Since is null)
+        {
+            throw new InvalidFieldException("since", "is required");
+        }
+
+        var result = await grains.GetGrain<IEndpointGrain>(request.EndpointId)
+            .ReplayAsync(ProtoTime.ToDateTimeOffset(request.Since, "since"), DeliveryMapping.ToStatus(request.Status), context.CancellationToken);
+        return new ReplayDeliveriesResponse { Requeued = result.Requeued, Truncated = result.Truncated };
+    }
+
+    public override async Task<Delivery> SendTestEvent(SendTestEventRequest request, ServerCallContext context)
+    {
+        ResourceIds.Validate(request.EndpointId, "endpoint_id");
+        return DeliveryMapping.ToProto(await grains.GetGrain<IEndpointGrain>(request.EndpointId).SendTestEventAsync(context.CancellationToken));
     }
 }

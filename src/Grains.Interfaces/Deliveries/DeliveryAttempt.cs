@@ -19,4 +19,7 @@ public sealed record DeliveryAttempt
     /// <summary>The response's Retry-After, as a delay from when it arrived.</summary>
     [Id(6)] public TimeSpan? RetryAfter { get; init; }
     [Id(7)] public bool TimedOut { get; init; }
+    /// <summary>Made because an operator asked (RedeliverDelivery, ReplayDeliveries, SendTestEvent), not by the
+    /// retry schedule.</summary>
+    [Id(8)] public bool Manual { get; init; }
 }

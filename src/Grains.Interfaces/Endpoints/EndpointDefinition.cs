@@ -22,4 +22,12 @@ public sealed record EndpointDefinition
     [Id(9)] public string Description { get; init; } = "";
     /// <summary>Null: the silo's default policy (Delivery:RetryDelays, Delivery:MaxAttempts, Delivery:RetryJitter).</summary>
     [Id(10)] public RetryPolicy? Retry { get; init; }
+    [Id(11)] public DeliveryOrdering Ordering { get; init; } = DeliveryOrdering.Fifo;
+    /// <summary>Null: <see cref="CircuitBreakerPolicy.Default"/>.</summary>
+    [Id(12)] public CircuitBreakerPolicy? CircuitBreaker { get; init; }
+    /// <summary>Null: no limit.</summary>
+    [Id(13)] public RateLimit? RateLimit { get; init; }
+    /// <summary>How long an endpoint may do nothing but fail before it disables itself. Null: the silo's default
+    /// (Delivery:DisableAfter, 5 days); zero: never.</summary>
+    [Id(14)] public TimeSpan? DisableAfter { get; init; }
 }

@@ -13,9 +13,15 @@ public static class EndpointField
     public const string MaxInFlight = "max_in_flight";
     public const string Kind = "kind";
     public const string Description = "description";
+    public const string RetryPolicy = "retry_policy";
+    public const string Ordering = "ordering";
+    public const string CircuitBreaker = "circuit_breaker";
+    public const string RateLimit = "rate_limit";
+    public const string DisableAfter = "disable_after";
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
         Name, Url, Headers, Secret, SslVerification, CaFilePath, Timeout, MaxInFlight, Kind, Description,
+        RetryPolicy, Ordering, CircuitBreaker, RateLimit, DisableAfter,
     };
 }

@@ -22,4 +22,13 @@ public sealed record EndpointStatus
     [Id(13)] public bool Paused { get; init; }
     /// <summary>Why the endpoint disabled itself; empty while enabled.</summary>
     [Id(14)] public string DisabledReason { get; init; } = "";
+    [Id(15)] public CircuitState Circuit { get; init; }
+    /// <summary>Failed attempts since the last success.</summary>
+    [Id(16)] public int ConsecutiveFailures { get; init; }
+    /// <summary>When the current run of failures began; null after a success.</summary>
+    [Id(17)] public DateTimeOffset? FailingSince { get; init; }
+    /// <summary>While the circuit is open: when the next probe may go.</summary>
+    [Id(18)] public DateTimeOffset? NextProbeAt { get; init; }
+    /// <summary>Deliveries waiting for a retry outside the in-flight slots (ordering = none).</summary>
+    [Id(19)] public int WaitingForRetry { get; init; }
 }

@@ -36,6 +36,22 @@ public interface IEndpointGrain : IGrainWithStringKey
     [Alias("ResumeAsync")]
     Task ResumeAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>Sends a finished (failed or succeeded) delivery once more, now (ahead of the queue, but not while
+    /// paused or disabled), as one manual attempt. Throws <see cref="Errors.FailedPreconditionException"/> for a
+    /// delivery that is still pending.</summary>
+    [Alias("RedeliverAsync")]
+    Task<DeliveryRecord> RedeliverAsync(string deliveryId, CancellationToken cancellationToken = default);
+
+    /// <summary>Redelivers, oldest first, every finished delivery created at or after <paramref name="since"/>
+    /// with the given status (null: failed).</summary>
+    [Alias("ReplayAsync")]
+    Task<ReplayResult> ReplayAsync(DateTimeOffset since, DeliveryStatus? status, CancellationToken cancellationToken = default);
+
+    /// <summary>Sends a sample event right away (whatever the queue, pause or circuit) and returns the delivery
+    /// with its one attempt; it is kept in the delivery log like any other.</summary>
+    [Alias("SendTestEventAsync")]
+    Task<DeliveryRecord> SendTestEventAsync(CancellationToken cancellationToken = default);
+
     [Alias("GetStatusAsync"), AlwaysInterleave]
     Task<EndpointStatus> GetStatusAsync(CancellationToken cancellationToken = default);
 

@@ -31,6 +31,13 @@ public sealed class DeliveryOptions
     /// <summary>Throttling answers (429, 502, 503, 504, timeouts) wait at least this long before the next attempt.</summary>
     public TimeSpan ThrottleMinimumDelay { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>How long an endpoint without a setting of its own may do nothing but fail before it disables itself
+    /// (zero: never).</summary>
+    public TimeSpan DisableAfter { get; set; } = TimeSpan.FromDays(5);
+
+    /// <summary>Most deliveries one ReplayDeliveries call requeues.</summary>
+    [Range(1, 1_000_000)] public int MaxReplay { get; set; } = 10_000;
+
     /// <summary>The retry policy of endpoints that have none of their own.</summary>
     public RetryPolicy DefaultRetryPolicy => new()
     {

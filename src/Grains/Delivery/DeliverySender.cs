@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Immutable;
+using System.Diagnostics;
 using System.Text;
 using Microsoft.Extensions.Options;
 using Webhooks.Deliveries;
@@ -53,7 +54,9 @@ public sealed class DeliverySender(IHttpClientFactory clients, IOptions<Delivery
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(endpoint.Timeout);
         var startedAt = time.GetUtcNow();
-        var started = time.GetTimestamp();
+        // How long the request took is physics, measured on the machine's clock; the delivery clock (which tests
+        // move by hand) only decides when attempts are made.
+        var started = Stopwatch.GetTimestamp();
         try
         {
             using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
@@ -61,7 +64,7 @@ public sealed class DeliverySender(IHttpClientFactory clients, IOptions<Delivery
             return new DeliveryAttempt
             {
                 Time = startedAt,
-                Duration = time.GetElapsedTime(started),
+                Duration = Stopwatch.GetElapsedTime(started),
                 StatusCode = (int)response.StatusCode,
                 ResponseHeaders = ResponseHeaders(response),
                 ResponseBody = responseBody,
@@ -82,7 +85,7 @@ public sealed class DeliverySender(IHttpClientFactory clients, IOptions<Delivery
         }
 
         DeliveryAttempt Failed(string error) =>
-            new() { Time = startedAt, Duration = time.GetElapsedTime(started), Error = error };
+            new() { Time = startedAt, Duration = Stopwatch.GetElapsedTime(started), Error = error };
     }
 
     // Reading the (bounded) body lets the connection go back to the pool, and the start of it is kept with the

@@ -114,6 +114,11 @@ internal sealed class InMemoryDeliveryStore(IOptions<DeliveryOptions> options) :
                     {
                         _finished++;
                     }
+                    else if (previous.Status != DeliveryStatus.Pending && record.Status == DeliveryStatus.Pending)
+                    {
+                        // Redelivered by an operator.
+                        _finished--;
+                    }
 
                     _records[record.Sequence] = record;
                 }

@@ -153,7 +153,7 @@ internal sealed class PostgresDeliveryStore : IDeliveryStore, IAsyncDisposable
 
         await using var command = new NpgsqlCommand("""
             SELECT a.endpoint_id, a.sequence, a.started_at, a.duration_us, a.status_code, a.error,
-                   a.response_headers::text, a.response_body, a.timed_out
+                   a.response_headers::text, a.response_body, a.timed_out, a.manual
             FROM webhooks_delivery_attempts a
             JOIN unnest(@endpoints, @sequences) AS k(endpoint_id, sequence) USING (endpoint_id, sequence)
             ORDER BY a.endpoint_id, a.sequence, a.attempt
@@ -180,6 +180,7 @@ internal sealed class PostgresDeliveryStore : IDeliveryStore, IAsyncDisposable
                     ResponseHeaders = ReadHeaders(reader.GetString(6)),
                     ResponseBody = reader.GetString(7),
                     TimedOut = reader.GetBoolean(8),
+                    Manual = reader.GetBoolean(9),
                 });
             }
         }
@@ -310,13 +311,13 @@ internal sealed class PostgresDeliveryStore : IDeliveryStore, IAsyncDisposable
                 // The newest attempt is the one not stored yet; an earlier write of it makes this a no-op.
                 var attempts = new NpgsqlBatchCommand("""
                     INSERT INTO webhooks_delivery_attempts
-                        (endpoint_id, sequence, attempt, started_at, duration_us, status_code, error, response_headers, response_body, timed_out)
+                        (endpoint_id, sequence, attempt, started_at, duration_us, status_code, error, response_headers, response_body, timed_out, manual)
                     SELECT t.endpoint_id, t.sequence, t.attempt, t.started_at, t.duration_us, t.status_code, t.error,
-                           t.response_headers::jsonb, t.response_body, t.timed_out
+                           t.response_headers::jsonb, t.response_body, t.timed_out, t.manual
                     FROM unnest($1::text[], $2::bigint[], $3::integer[], $4::timestamptz[], $5::bigint[], $6::integer[], $7::text[],
-                                $8::text[], $9::text[], $10::boolean[])
+                                $8::text[], $9::text[], $10::boolean[], $11::boolean[])
                          AS t(endpoint_id, sequence, attempt, started_at, duration_us, status_code, error, response_headers,
-                              response_body, timed_out)
+                              response_body, timed_out, manual)
                     ON CONFLICT DO NOTHING
                     """);
                 AddArray(attempts, attempted, r => r.EndpointId);
@@ -330,6 +331,7 @@ internal sealed class PostgresDeliveryStore : IDeliveryStore, IAsyncDisposable
                 // PostgreSQL text cannot hold NUL characters, which a binary body decoded as UTF-8 may contain.
                 AddArray(attempts, attempted, r => r.Attempts[^1].ResponseBody.Replace("\0", "", StringComparison.Ordinal));
                 AddArray(attempts, attempted, r => r.Attempts[^1].TimedOut);
+                AddArray(attempts, attempted, r => r.Attempts[^1].Manual);
                 batch.BatchCommands.Add(attempts);
             }
         }

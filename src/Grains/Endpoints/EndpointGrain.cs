@@ -45,6 +45,13 @@ internal sealed partial class EndpointGrain(
     private readonly Queue<DeliveryRecord> _queue = new();
     // Deliveries that were under way when the endpoint stopped sending; they go first when it resumes.
     private readonly Queue<DeliveryRecord> _parked = new();
+    // Operator redeliveries: ahead of everything else, one attempt each.
+    private readonly Queue<DeliveryRecord> _manual = new();
+    private readonly HashSet<long> _manualSequences = [];
+    // ordering = none: retries whose time has come, ahead of new deliveries.
+    private readonly Queue<DeliveryRecord> _due = new();
+    private readonly CircuitBreaker _breaker = new();
+    private readonly TokenBucket _bucket = new(clock.Time);
     private readonly RetryPolicy _defaultPolicy = options.Value.DefaultRetryPolicy;
     private readonly CancellationTokenSource _shutdown = new();
     // Sends write state too (disabling, the settled mark) and interleave with requests at awaits: one write at a time.
@@ -58,6 +65,10 @@ internal sealed partial class EndpointGrain(
     private bool _abandonedPending;
     private TaskCompletionSource? _room;
     private TaskCompletionSource? _drained;
+    // Completed whenever what decides whether a send may go changes (circuit, pause, definition).
+    private TaskCompletionSource? _gateChanged;
+    // ordering = none: retries waiting for their time outside the in-flight slots.
+    private int _waitingRetry;
     private long _nextSequence;
     private int _inFlight;
     // Sends on the wire plus outcomes being written: what deactivation waits for.
@@ -83,8 +94,9 @@ internal sealed partial class EndpointGrain(
 
     private bool HasWork => Held > 0 || _backlogInStore;
 
-    /// <summary>Deliveries in memory: queued, parked while the endpoint sends nothing, and in flight.</summary>
-    private int Held => _queue.Count + _parked.Count + _inFlight;
+    /// <summary>Deliveries in memory: queued, parked while the endpoint sends nothing, waiting for a retry
+    /// (ordering = none), redelivered by an operator, and in flight.</summary>
+    private int Held => _queue.Count + _parked.Count + _due.Count + _manual.Count + _waitingRetry + _inFlight;
 
     /// <summary>Paused by an operator or disabled (410 Gone): deliveries are accepted and kept, nothing is sent.</summary>
     private bool Sending => !state.State.Paused && state.State.DisabledReason is null;
@@ -94,6 +106,7 @@ internal sealed partial class EndpointGrain(
         _nextSequence = state.State.SequenceReservedUpTo;
         // Everything below the mark is finished: reading pending deliveries back starts there, not at the beginning.
         _loadedUpTo = state.State.SettledBelow - 1;
+        _breaker.Restore(state.State.ConsecutiveFailures, state.State.FailingSince, state.State.CircuitOpen, time.GetUtcNow());
         // Picks up what an earlier activation left pending (a crash, a move, idle collection).
         Pump();
         return Task.CompletedTask;
@@ -183,6 +196,11 @@ internal sealed partial class EndpointGrain(
                 EndpointField.MaxInFlight => merged with { MaxInFlight = changes.MaxInFlight },
                 EndpointField.Kind => merged with { Kind = changes.Kind },
                 EndpointField.Description => merged with { Description = changes.Description },
+                EndpointField.RetryPolicy => merged with { Retry = changes.Retry },
+                EndpointField.Ordering => merged with { Ordering = changes.Ordering },
+                EndpointField.CircuitBreaker => merged with { CircuitBreaker = changes.CircuitBreaker },
+                EndpointField.RateLimit => merged with { RateLimit = changes.RateLimit },
+                EndpointField.DisableAfter => merged with { DisableAfter = changes.DisableAfter },
                 _ => throw new InvalidFieldException("update_mask", $"'{field}' is not an updatable endpoint field"),
             };
         }
@@ -197,6 +215,7 @@ internal sealed partial class EndpointGrain(
         }
 
         await WriteStateAsync(cancellationToken);
+        GateChanged();
         Pump();
         return Info();
     }
@@ -213,12 +232,15 @@ internal sealed partial class EndpointGrain(
         // Keeps delivery ids unique should the id be reused.
         state.State.SequenceReservedUpTo = reserved;
         await GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.Endpoints).RemoveAsync(Id, cancellationToken);
-        while (_parked.TryDequeue(out var abandoned) || _queue.TryDequeue(out abandoned))
+        while (_manual.TryDequeue(out var abandoned) || _parked.TryDequeue(out abandoned) || _due.TryDequeue(out abandoned)
+            || _queue.TryDequeue(out abandoned))
         {
             await FinishAsync(abandoned, DeliveryStatus.Failed, "endpoint deleted");
         }
 
+        _manualSequences.Clear();
         ReleaseWaiters();
+        GateChanged();
         if (_durable)
         {
             await UnregisterRecoveryAsync();
@@ -342,16 +364,176 @@ internal sealed partial class EndpointGrain(
         numbered();
 
         var duplicates = requests.Length - created;
+        // Before the caller (and so the stream) moves on: should this silo die, the reminder brings the endpoint
+        // back even if nothing else calls it. Failing here makes the stream deliver the events again, which
+        // registers it then (the deliveries themselves are already stored and are not added twice).
+        await EnsureRecoveryReminderAsync(cancellationToken);
+
+        return new EnqueueResult { Outcome = EnqueueOutcome.Accepted, Created = created, Duplicates = duplicates };
+    }
+
+    private async Task EnsureRecoveryReminderAsync(CancellationToken cancellationToken)
+    {
         if (_durable && !_reminderRegistered && HasWork)
         {
-            // Before the caller (and so the stream) moves on: should this silo die, the reminder brings the
-            // endpoint back even if nothing else calls it. Failing here makes the stream deliver the events again,
-            // which registers it then (the deliveries themselves are already stored and are not added twice).
             await this.RegisterOrUpdateReminder(RecoveryReminder, _options.RecoveryInterval, _options.RecoveryInterval, cancellationToken);
             _reminderRegistered = true;
         }
+    }
 
-        return new EnqueueResult { Outcome = EnqueueOutcome.Accepted, Created = created, Duplicates = duplicates };
+    public async Task<DeliveryRecord> RedeliverAsync(string deliveryId, CancellationToken cancellationToken)
+    {
+        _ = state.State.Definition ?? throw new ResourceNotFoundException(Kind, Id);
+        var record = await GetDeliveryAsync(deliveryId, cancellationToken) ?? throw new ResourceNotFoundException("delivery", deliveryId);
+        if (record.Status == DeliveryStatus.Pending || _manualSequences.Contains(record.Sequence))
+        {
+            throw new FailedPreconditionException(record.NextAttemptAt is { } next
+                ? $"delivery {deliveryId} is still pending; its next attempt is due at {next:u}"
+                : $"delivery {deliveryId} is still pending");
+        }
+
+        var requeued = await RequeueAsync([record], cancellationToken);
+        return requeued[0];
+    }
+
+    public async Task<ReplayResult> ReplayAsync(DateTimeOffset since, DeliveryStatus? status, CancellationToken cancellationToken)
+    {
+        _ = state.State.Definition ?? throw new ResourceNotFoundException(Kind, Id);
+        var wanted = status ?? DeliveryStatus.Failed;
+        if (wanted == DeliveryStatus.Pending)
+        {
+            throw new InvalidFieldException("status", "pending deliveries are queued already; replay failed or succeeded ones");
+        }
+
+        // Creation times are kept to the microsecond.
+        since = since.AddTicks(-(since.UtcTicks % TimeSpan.TicksPerMicrosecond));
+
+        // The log is newest first: collect back to `since`, then requeue oldest first.
+        var found = new List<DeliveryRecord>();
+        var truncated = false;
+        string? token = null;
+        do
+        {
+            var page = await store.QueryAsync(new DeliveryQuery
+            {
+                EndpointId = Id,
+                Status = wanted,
+                PageSize = DeliveryQuery.MaxPageSize,
+                PageToken = token,
+            }, cancellationToken);
+            token = string.IsNullOrEmpty(page.NextPageToken) ? null : page.NextPageToken;
+            foreach (var record in page.Items)
+            {
+                if (record.CreatedAt < since)
+                {
+                    token = null;
+                    break;
+                }
+
+                if (found.Count == _options.MaxReplay)
+                {
+                    truncated = true;
+                    token = null;
+                    break;
+                }
+
+                if (!_manualSequences.Contains(record.Sequence))
+                {
+                    found.Add(record);
+                }
+            }
+        }
+        while (token is not null);
+
+        found.Sort((a, b) => a.Sequence.CompareTo(b.Sequence));
+        await RequeueAsync(found, cancellationToken);
+        return new ReplayResult { Requeued = found.Count, Truncated = truncated };
+    }
+
+    /// <summary>Makes finished deliveries pending again and queues them for one manual attempt each.</summary>
+    private async Task<List<DeliveryRecord>> RequeueAsync(List<DeliveryRecord> records, CancellationToken cancellationToken)
+    {
+        if (records.Count == 0)
+        {
+            return [];
+        }
+
+        if (_durable && records[0].Sequence < state.State.SettledBelow)
+        {
+            // Recovery reads pending deliveries from the settled mark on: moved back first, so that a crash
+            // cannot strand these as pending rows nobody reads.
+            state.State.SettledBelow = records[0].Sequence;
+            await WriteStateAsync(cancellationToken);
+        }
+
+        var requeued = records.Select(r => r with { Status = DeliveryStatus.Pending, NextAttemptAt = null }).ToList();
+        await Task.WhenAll(requeued.Select(r => store.UpdateAsync(r, cancellationToken)));
+        foreach (var record in requeued)
+        {
+            _manualSequences.Add(record.Sequence);
+            _manual.Enqueue(record);
+        }
+
+        await EnsureRecoveryReminderAsync(cancellationToken);
+        Pump();
+        return requeued;
+    }
+
+    public async Task<DeliveryRecord> SendTestEventAsync(CancellationToken cancellationToken)
+    {
+        var definition = state.State.Definition ?? throw new ResourceNotFoundException(Kind, Id);
+        if (TemplateCompiler.IsTemplate(definition.Url))
+        {
+            throw new FailedPreconditionException($"endpoint {Id}'s URL is a template, which only a real event can fill in");
+        }
+
+        var now = time.GetUtcNow();
+        now = now.AddTicks(-(now.UtcTicks % TimeSpan.TicksPerMicrosecond));
+        var sequence = await NextSequenceAsync(cancellationToken);
+        var eventId = $"test-{Guid.NewGuid():N}";
+        var record = new DeliveryRecord
+        {
+            Id = DeliveryId.Format(Id, sequence),
+            EndpointId = Id,
+            Sequence = sequence,
+            WebhookId = "",
+            EventId = eventId,
+            ObjectType = TestEvent.ObjectType,
+            Event = TestEvent.Name,
+            Status = DeliveryStatus.Pending,
+            HttpMethod = "POST",
+            Url = definition.Url,
+            ContentType = "application/json",
+            Body = TestEvent.Body(Id, eventId, now),
+            CreatedAt = now,
+        };
+
+        // Kept out of the queue: a read of pending deliveries while it is on the wire must not send it again.
+        _manualSequences.Add(sequence);
+        try
+        {
+            await store.AddAsync([record], cancellationToken);
+            DeliveryAttempt outcome;
+            _unsettled++;
+            try
+            {
+                outcome = (await sender.SendAsync(definition, record, 1, _shutdown.Token)) with { Manual = true };
+            }
+            finally
+            {
+                Settled();
+            }
+
+            RecordAttempt(outcome);
+            record = record with { Attempts = [outcome] };
+            var status = RetryDecision.IsSuccess(outcome) ? DeliveryStatus.Succeeded : DeliveryStatus.Failed;
+            await FinishAsync(record, status, null);
+            return record with { Status = status };
+        }
+        finally
+        {
+            _manualSequences.Remove(sequence);
+        }
     }
 
     public async Task PauseAsync(CancellationToken cancellationToken)
@@ -361,6 +543,7 @@ internal sealed partial class EndpointGrain(
         {
             state.State.Paused = true;
             await WriteStateAsync(cancellationToken);
+            GateChanged();
         }
     }
 
@@ -372,6 +555,7 @@ internal sealed partial class EndpointGrain(
             state.State.Paused = false;
             state.State.DisabledReason = null;
             await WriteStateAsync(cancellationToken);
+            GateChanged();
         }
 
         Pump();
@@ -385,7 +569,6 @@ internal sealed partial class EndpointGrain(
             EndpointId = Id,
             InFlight = _inFlight,
             BacklogInStore = _durable && _backlogInStore,
-            Queued = _queue.Count + _parked.Count,
             Paused = state.State.Paused,
             DisabledReason = state.State.DisabledReason ?? "",
             Delivered = _delivered,
@@ -397,6 +580,12 @@ internal sealed partial class EndpointGrain(
             MaxInFlight = definition.MaxInFlight,
             QueueCapacity = _options.QueueCapacity,
             WaitingEnqueuers = _waiting,
+            Queued = _queue.Count + _parked.Count + _due.Count + _manual.Count + _waitingRetry,
+            WaitingForRetry = _waitingRetry,
+            Circuit = _breaker.State,
+            ConsecutiveFailures = _breaker.ConsecutiveFailures,
+            FailingSince = _breaker.FailingSince,
+            NextProbeAt = _breaker.NextProbeAt,
         });
     }
 
@@ -483,8 +672,8 @@ internal sealed partial class EndpointGrain(
             var loaded = await store.LoadPendingAsync(Id, _loadedUpTo, room, _shutdown.Token);
             foreach (var record in loaded)
             {
-                // A delivery added while the read ran may already be here.
-                if (record.Sequence > _loadedUpTo)
+                // A delivery added while the read ran may already be here; one an operator requeued is queued already.
+                if (record.Sequence > _loadedUpTo && !_manualSequences.Contains(record.Sequence))
                 {
                     _queue.Enqueue(record);
                     _loadedUpTo = record.Sequence;
@@ -657,7 +846,8 @@ internal sealed partial class EndpointGrain(
             return;
         }
 
-        while (Sending && _inFlight < definition.MaxInFlight && (_parked.TryDequeue(out var record) || _queue.TryDequeue(out record)))
+        while (Sending && _inFlight < definition.MaxInFlight
+            && (_manual.TryDequeue(out var record) || _parked.TryDequeue(out record) || _due.TryDequeue(out record) || _queue.TryDequeue(out record)))
         {
             _inFlight++;
             _ = RunAsync(record);
@@ -675,17 +865,19 @@ internal sealed partial class EndpointGrain(
             _ = SaveSettledMarkAsync();
         }
 
-        if (_inFlight > 0 || _loading)
+        if (_inFlight > 0 || _loading || _waitingRetry > 0)
         {
             // Idle collection looks only at requests; sends and retries must keep the queue alive.
             DelayDeactivation(TimeSpan.FromMinutes(30));
         }
     }
 
-    /// <summary>Sends one delivery until it succeeds or runs out of attempts, holding its in-flight slot
-    /// (so a retrying head of line holds later deliveries back).</summary>
+    /// <summary>Sends one delivery until it succeeds or runs out of attempts, holding its in-flight slot (so with
+    /// ordering = fifo a retrying head of line holds later deliveries back; with ordering = none it gives the slot
+    /// up while it waits). An operator's redelivery makes one attempt.</summary>
     private async Task RunAsync(DeliveryRecord record)
     {
+        var manual = _manualSequences.Contains(record.Sequence);
         try
         {
             for (var attempt = record.Attempts.Length + 1; ; attempt++)
@@ -697,7 +889,7 @@ internal sealed partial class EndpointGrain(
                 }
 
                 var policy = definition.Retry ?? _defaultPolicy;
-                if (attempt > policy.MaxAttempts)
+                if (!manual && attempt > policy.MaxAttempts)
                 {
                     // Its last attempt was made before a crash, its outcome not recorded.
                     await FinishAsync(record, DeliveryStatus.Failed, "no attempts left");
@@ -707,21 +899,31 @@ internal sealed partial class EndpointGrain(
                 // A retry read back from the store keeps its schedule.
                 if (record.NextAttemptAt is { } due && due > time.GetUtcNow())
                 {
+                    if (definition.Ordering == DeliveryOrdering.None)
+                    {
+                        _ = WaitForRetryAsync(record);
+                        return;
+                    }
+
                     await Task.Delay(due - time.GetUtcNow(), time, _shutdown.Token);
                 }
 
-                if (_deactivating)
+                if (!await WaitForTurnAsync())
                 {
-                    _abandonedPending = true;
+                    if (_deactivating)
+                    {
+                        _abandonedPending = true;
+                    }
+                    else
+                    {
+                        _parked.Enqueue(record);
+                        manual = false; // still an operator's: its sequence stays marked
+                    }
+
                     return;
                 }
 
-                if (!Sending)
-                {
-                    _parked.Enqueue(record);
-                    return;
-                }
-
+                definition = state.State.Definition ?? definition;
                 DeliveryAttempt outcome;
                 _unsettled++;
                 try
@@ -733,20 +935,27 @@ internal sealed partial class EndpointGrain(
                     Settled();
                 }
 
+                if (manual)
+                {
+                    outcome = outcome with { Manual = true };
+                }
+
                 RecordAttempt(outcome);
                 record = record with { Attempts = record.Attempts.Add(outcome) };
-                if (RetryDecision.IsGone(outcome))
+                var success = RetryDecision.IsSuccess(outcome);
+                await TrackHealthAsync(definition, record, outcome);
+                if (!success && !Sending)
                 {
-                    // The receiver says the endpoint is gone for good: stop sending anything until an operator
-                    // resumes it. This delivery stays pending and goes first then.
-                    await DisableAsync($"HTTP 410 Gone from {record.Url} at {outcome.Time:u}");
+                    // This outcome disabled the endpoint (410 Gone, or failing for too long), or it was paused
+                    // meanwhile: the delivery stays pending and goes first when the endpoint resumes.
                     record = record with { NextAttemptAt = null };
                     await PersistAsync(record);
                     _parked.Enqueue(record);
+                    manual = false;
                     return;
                 }
 
-                var delay = RetryDecision.IsSuccess(outcome)
+                var delay = success || manual
                     ? null
                     : RetryDecision.NextDelay(policy, attempt, outcome, _options.ThrottleMinimumDelay, Random.Shared.NextDouble());
                 if (delay is null)
@@ -754,7 +963,7 @@ internal sealed partial class EndpointGrain(
                     // The slot goes to the next delivery now and the outcome is written meanwhile (grouped with
                     // other writes): with max_in_flight = 1 sending never waits for a commit. Should the silo die
                     // before it commits, this delivery is sent again, which at-least-once allows.
-                    _ = SettleAsync(record, RetryDecision.IsSuccess(outcome) ? DeliveryStatus.Succeeded : DeliveryStatus.Failed);
+                    _ = SettleAsync(record, success ? DeliveryStatus.Succeeded : DeliveryStatus.Failed);
                     return;
                 }
 
@@ -774,6 +983,11 @@ internal sealed partial class EndpointGrain(
         }
         finally
         {
+            if (manual)
+            {
+                _manualSequences.Remove(record.Sequence);
+            }
+
             _inFlight--;
             ReleaseWaiters();
 
@@ -782,6 +996,135 @@ internal sealed partial class EndpointGrain(
                 Pump();
             }
         }
+    }
+
+    /// <summary>ordering = none: waits for a delivery's retry outside the in-flight slots, then queues it ahead
+    /// of new deliveries.</summary>
+    private async Task WaitForRetryAsync(DeliveryRecord record)
+    {
+        _waitingRetry++;
+        try
+        {
+            var wait = record.NextAttemptAt!.Value - time.GetUtcNow();
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, time, _shutdown.Token);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            _waitingRetry--;
+            _abandonedPending = true;
+            return;
+        }
+
+        _waitingRetry--;
+        _due.Enqueue(record);
+        Pump();
+    }
+
+    /// <summary>Waits until a send may go: the endpoint sends, its circuit lets this attempt through (closed, or
+    /// this is the probe), and its rate limit has a token. False when it stopped sending (paused, disabled,
+    /// deleted, deactivating) instead.</summary>
+    private async Task<bool> WaitForTurnAsync()
+    {
+        while (true)
+        {
+            if (_deactivating || !Sending || state.State.Definition is not { } definition)
+            {
+                return false;
+            }
+
+            var now = time.GetUtcNow();
+            var retryAt = _breaker.TryAcquire(now);
+            if (retryAt is null)
+            {
+                var wait = _bucket.Reserve(definition.RateLimit);
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, time, _shutdown.Token);
+                }
+
+                if (_deactivating || !Sending)
+                {
+                    _breaker.Release(time.GetUtcNow());
+                    return false;
+                }
+
+                return true;
+            }
+
+            var changed = (_gateChanged ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+            if (retryAt == DateTimeOffset.MaxValue)
+            {
+                await changed.WaitAsync(_shutdown.Token);
+            }
+            else
+            {
+                try
+                {
+                    await changed.WaitAsync(retryAt.Value - now, time, _shutdown.Token);
+                }
+                catch (TimeoutException)
+                {
+                    // The probe is due: the loop takes it.
+                }
+            }
+        }
+    }
+
+    private void GateChanged()
+    {
+        if (_gateChanged is { } changed)
+        {
+            _gateChanged = null;
+            changed.TrySetResult();
+        }
+    }
+
+    /// <summary>Feeds an attempt's outcome to the circuit breaker and disables the endpoint on 410 Gone or when it
+    /// has done nothing but fail for its disable window.</summary>
+    private async Task TrackHealthAsync(EndpointDefinition definition, DeliveryRecord record, DeliveryAttempt outcome)
+    {
+        var now = time.GetUtcNow();
+        var changed = RetryDecision.IsSuccess(outcome)
+            ? _breaker.OnSuccess()
+            : _breaker.OnFailure(definition.CircuitBreaker ?? CircuitBreakerPolicy.Default, now);
+        string? disable = null;
+        if (RetryDecision.IsGone(outcome))
+        {
+            disable = $"HTTP 410 Gone from {record.Url} at {outcome.Time:u}";
+        }
+        else if (_breaker.FailingSince is { } since && (definition.DisableAfter ?? _options.DisableAfter) is var window
+            && window > TimeSpan.Zero && now - since >= window)
+        {
+            disable = $"every attempt failed since {since:u} (disable_after {window:c}); last: {_lastError}";
+        }
+
+        if (disable is not null && state.State.DisabledReason is null)
+        {
+            state.State.DisabledReason = disable;
+            LogDisabled(logger, Id, disable);
+            changed = true;
+        }
+
+        if (changed)
+        {
+            state.State.FailingSince = _breaker.FailingSince;
+            state.State.ConsecutiveFailures = _breaker.ConsecutiveFailures;
+            state.State.CircuitOpen = _breaker.State != CircuitState.Closed;
+            try
+            {
+                await WriteStateAsync(CancellationToken.None);
+            }
+            catch (Exception ex) when (disable is null)
+            {
+                // Only the failure run's persistence suffers: a new activation would start counting afresh.
+                LogHealthNotSaved(logger, ex, Id);
+            }
+        }
+
+        GateChanged();
     }
 
     private async Task WriteStateAsync(CancellationToken cancellationToken)
@@ -815,16 +1158,6 @@ internal sealed partial class EndpointGrain(
         {
             // Only an optimisation: recovery then starts reading from an older mark.
             LogSettledMarkFailed(logger, ex, Id);
-        }
-    }
-
-    private async Task DisableAsync(string reason)
-    {
-        if (state.State.DisabledReason is null)
-        {
-            state.State.DisabledReason = reason;
-            LogDisabled(logger, Id, reason);
-            await WriteStateAsync(CancellationToken.None);
         }
     }
 
@@ -888,6 +1221,9 @@ internal sealed partial class EndpointGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Endpoint {EndpointId} disabled: {Reason}; it keeps deliveries and sends nothing until resumed")]
     private static partial void LogDisabled(ILogger logger, string endpointId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Endpoint {EndpointId}: could not save its circuit breaker state")]
+    private static partial void LogHealthNotSaved(ILogger logger, Exception exception, string endpointId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Endpoint {EndpointId}: reading pending deliveries failed; retrying")]
     private static partial void LogLoadFailed(ILogger logger, Exception exception, string endpointId);

@@ -19,4 +19,9 @@ public sealed class EndpointState
     /// <summary>Every delivery numbered below this was finished when it was written; pending ones are read back
     /// from here. Saved when the endpoint is idle, so it may lag (reading back then starts lower).</summary>
     [Id(8)] public long SettledBelow { get; set; }
+    /// <summary>The circuit breaker's run of failures as of its last change (a run began, the circuit opened or
+    /// closed): the auto-disable window spans activations, and an open circuit stays open.</summary>
+    [Id(9)] public DateTimeOffset? FailingSince { get; set; }
+    [Id(10)] public int ConsecutiveFailures { get; set; }
+    [Id(11)] public bool CircuitOpen { get; set; }
 }

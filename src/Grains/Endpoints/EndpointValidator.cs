@@ -15,6 +15,13 @@ public static class EndpointValidator
     public const int MaxHeaders = 50;
     public const int MaxInFlightLimit = 256;
     public static readonly TimeSpan MaxTimeout = TimeSpan.FromMinutes(5);
+    public const int MaxAttempts = 100;
+    public const int MaxFailureThreshold = 1000;
+    public const double MaxRequestsPerSecond = 100_000;
+    public const int MaxBurst = 10_000;
+    /// <summary>Longest retry delay or probe interval.</summary>
+    public static readonly TimeSpan MaxDelay = TimeSpan.FromDays(7);
+    public static readonly TimeSpan MaxDisableAfter = TimeSpan.FromDays(365);
 
     public static EndpointDefinition Normalize(EndpointDefinition d, TemplateCompiler templates)
     {
@@ -89,6 +96,44 @@ public static class EndpointValidator
             throw new InvalidFieldException("endpoint.kind", "must be custom, slack or zapier");
         }
 
+        if (!Enum.IsDefined(d.Ordering))
+        {
+            throw new InvalidFieldException("endpoint.ordering", "must be fifo or none");
+        }
+
+        if (d.Retry is { } retry)
+        {
+            ValidateRetry(retry);
+        }
+
+        if (d.CircuitBreaker is { } breaker)
+        {
+            if (breaker.FailureThreshold is < 0 or > MaxFailureThreshold)
+            {
+                throw new InvalidFieldException("endpoint.circuit_breaker.failure_threshold", $"must be between 0 (never opens) and {MaxFailureThreshold}");
+            }
+
+            InRange(breaker.ProbeInterval, TimeSpan.FromSeconds(1), MaxDelay, "endpoint.circuit_breaker.probe_interval");
+        }
+
+        if (d.RateLimit is { } limit)
+        {
+            if (!(limit.RequestsPerSecond > 0 && limit.RequestsPerSecond <= MaxRequestsPerSecond))
+            {
+                throw new InvalidFieldException("endpoint.rate_limit.requests_per_second", $"must be above 0 and at most {MaxRequestsPerSecond}");
+            }
+
+            if (limit.Burst is < 1 or > MaxBurst)
+            {
+                throw new InvalidFieldException("endpoint.rate_limit.burst", $"must be between 1 and {MaxBurst}");
+            }
+        }
+
+        if (d.DisableAfter is { } window && window != TimeSpan.Zero)
+        {
+            InRange(window, TimeSpan.FromMinutes(1), MaxDisableAfter, "endpoint.disable_after");
+        }
+
         return d with
         {
             Name = name,
@@ -100,6 +145,55 @@ public static class EndpointValidator
             MaxInFlight = maxInFlight,
             Description = d.Description.Trim(),
         };
+    }
+
+    private static void ValidateRetry(RetryPolicy retry)
+    {
+        const string field = "endpoint.retry_policy";
+        if (retry.Exponential is { } e)
+        {
+            InRange(e.Initial, TimeSpan.FromMilliseconds(1), MaxDelay, $"{field}.exponential.initial");
+            InRange(e.Max, e.Initial, MaxDelay, $"{field}.exponential.max");
+            if (!(e.Multiplier >= 1 && e.Multiplier <= 100))
+            {
+                throw new InvalidFieldException($"{field}.exponential.multiplier", "must be between 1 and 100");
+            }
+
+            if (e.MaxAttempts is < 1 or > MaxAttempts)
+            {
+                throw new InvalidFieldException($"{field}.exponential.max_attempts", $"must be between 1 and {MaxAttempts}");
+            }
+        }
+        else
+        {
+            if (retry.Schedule.IsDefault || retry.Schedule.Length > MaxAttempts - 1)
+            {
+                throw new InvalidFieldException($"{field}.schedule", $"at most {MaxAttempts - 1} delays");
+            }
+
+            for (var i = 0; i < retry.Schedule.Length; i++)
+            {
+                InRange(retry.Schedule[i], TimeSpan.Zero, MaxDelay, $"{field}.schedule[{i}]");
+            }
+        }
+
+        if (!(retry.Jitter >= 0 && retry.Jitter <= 1))
+        {
+            throw new InvalidFieldException($"{field}.jitter", "must be between 0 and 1");
+        }
+
+        if (retry.Attempts is < 1 or > MaxAttempts)
+        {
+            throw new InvalidFieldException($"{field}.max_attempts", $"must be between 1 and {MaxAttempts}");
+        }
+    }
+
+    private static void InRange(TimeSpan value, TimeSpan min, TimeSpan max, string field)
+    {
+        if (value < min || value > max)
+        {
+            throw new InvalidFieldException(field, $"must be between {min:c} and {max:c}");
+        }
     }
 
     private static void ValidateUrl(string url, TemplateCompiler templates)

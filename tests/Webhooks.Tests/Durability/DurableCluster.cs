@@ -25,7 +25,7 @@ public sealed class DurableCluster : IAsyncDisposable
     }
 
     /// <summary>Starts silos of this cluster (same ids and database every time, so a second start is a restart).</summary>
-    public async Task<TestCluster> StartAsync(int silos = 2, IReadOnlyDictionary<string, string>? settings = null)
+    public async Task<TestCluster> StartAsync(int silos = 2, IReadOnlyDictionary<string, string>? settings = null, Action<TestClusterBuilder>? configure = null)
     {
         var builder = new TestClusterBuilder((short)silos);
         builder.Options.UseTestClusterMembership = false;
@@ -43,6 +43,7 @@ public sealed class DurableCluster : IAsyncDisposable
             builder.Properties[key] = value;
         }
 
+        configure?.Invoke(builder);
         builder.AddSiloBuilderConfigurator<DurableSiloConfigurator>();
         builder.AddClientBuilderConfigurator<DurableSiloConfigurator>();
         var cluster = builder.Build();

@@ -50,6 +50,54 @@ public sealed class DurableDeliveryTests : DurableTest
     }
 
     [Fact]
+    public async Task Replay_OnPostgres_SendsFailedDeliveriesAgain_RecordsManualAttempts_AndSurvivesARestart()
+    {
+        var settings = new Dictionary<string, string> { ["Delivery:MaxAttempts"] = "1" };
+        Receiver.Respond = _ => 500;
+        string endpoint;
+        DateTimeOffset since;
+        await using (var first = await Durable.StartAsync(settings: settings))
+        {
+            var scenario = new Scenario(first.Client);
+            var type = scenario.Type();
+            endpoint = await scenario.EndpointAsync($"{Receiver.Url}/replayed", d => d with { MaxInFlight = 1 });
+            await scenario.WebhookAsync(type, endpoint, d => d with { BodyTemplate = "{{ data.n }}" });
+            since = DateTimeOffset.UtcNow.AddMinutes(-1);
+            await scenario.PublishAsync([.. Enumerable.Range(1, 3).Select(n => Scenario.Event(type, "created", new { n }))]);
+            await Poll.UntilAsync(
+                async () => await Durable.ScalarAsync<long>("SELECT count(*) FROM webhooks_deliveries WHERE endpoint_id = @e AND status = 3", ("e", endpoint)) == 3,
+                "all three fail");
+
+            // Paused, the replay is only stored: a restart must not strand it.
+            var grain = first.Client.GetGrain<IEndpointGrain>(endpoint);
+            await grain.PauseAsync();
+            Assert.Equal(3, (await grain.ReplayAsync(since, DeliveryStatus.Failed)).Requeued);
+            Assert.Equal(3L, await Durable.ScalarAsync<long>("SELECT count(*) FROM webhooks_deliveries WHERE endpoint_id = @e AND status = 1", ("e", endpoint)));
+            await first.StopAllSilosAsync();
+        }
+
+        Receiver.Respond = _ => 204;
+        await using var second = await Durable.StartAsync(settings: settings);
+        await second.Client.GetGrain<IEndpointGrain>(endpoint).ResumeAsync();
+
+        // Read back after the restart they are ordinary pending deliveries whose attempts are used up: they end
+        // failed rather than pending for ever; a second replay sends them.
+        await Poll.UntilAsync(
+            async () => await Durable.ScalarAsync<long>("SELECT count(*) FROM webhooks_deliveries WHERE endpoint_id = @e AND status = 1", ("e", endpoint)) == 0,
+            "nothing stays pending after the restart");
+        var grainAfter = second.Client.GetGrain<IEndpointGrain>(endpoint);
+        var replayed = await grainAfter.ReplayAsync(since, DeliveryStatus.Failed);
+        Assert.Equal(3, replayed.Requeued);
+        var requests = await Receiver.WaitForAsync("/replayed", 6);
+        Assert.Equal(["1", "2", "3"], requests.Skip(3).Select(r => r.BodyText));
+        await Poll.UntilAsync(
+            async () => await Durable.ScalarAsync<long>("SELECT count(*) FROM webhooks_delivery_attempts WHERE endpoint_id = @e AND manual AND status_code = 204", ("e", endpoint)) == 3,
+            "the manual attempts are stored as such");
+        Assert.Equal(3L, await Durable.ScalarAsync<long>("SELECT count(*) FROM webhooks_deliveries WHERE endpoint_id = @e AND status = 2", ("e", endpoint)));
+        Assert.Equal(3L, await Durable.ScalarAsync<long>("SELECT count(*) FROM webhooks_delivery_attempts WHERE endpoint_id = @e AND NOT manual", ("e", endpoint)));
+    }
+
+    [Fact]
     public async Task WholeClusterRestart_KeepsPendingDeliveries_AndSendsThemInOrderWhenTheEndpointRecovers()
     {
         var settings = new Dictionary<string, string> { ["Delivery:MaxAttempts"] = "100", ["Delivery:RetryDelays:0"] = "00:00:00.500" };

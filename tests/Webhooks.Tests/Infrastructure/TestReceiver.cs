@@ -93,6 +93,17 @@ public sealed class TestReceiver : IAsyncDisposable
         if (Reply is { } reply)
         {
             var response = reply(request);
+            if (response.Delay is { } delay)
+            {
+                await Task.Delay(delay, context.RequestAborted);
+            }
+
+            if (response.Reset)
+            {
+                context.Abort();
+                return;
+            }
+
             context.Response.StatusCode = response.Status;
             foreach (var (name, value) in response.Headers ?? [])
             {

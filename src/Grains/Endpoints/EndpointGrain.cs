@@ -69,6 +69,8 @@ internal sealed partial class EndpointGrain(
     private TaskCompletionSource? _gateChanged;
     // ordering = none: retries waiting for their time outside the in-flight slots.
     private int _waitingRetry;
+    // The delivery whose attempt is the half-open circuit's probe, until its outcome is known.
+    private long? _probe;
     private long _nextSequence;
     private int _inFlight;
     // Sends on the wire plus outcomes being written: what deactivation waits for.
@@ -908,7 +910,7 @@ internal sealed partial class EndpointGrain(
                     await Task.Delay(due - time.GetUtcNow(), time, _shutdown.Token);
                 }
 
-                if (!await WaitForTurnAsync())
+                if (!await WaitForTurnAsync(record.Sequence))
                 {
                     if (_deactivating)
                     {
@@ -988,6 +990,14 @@ internal sealed partial class EndpointGrain(
                 _manualSequences.Remove(record.Sequence);
             }
 
+            if (_probe == record.Sequence)
+            {
+                // It took the probe and ended without an outcome (paused, deactivating, crashed): another may probe.
+                _probe = null;
+                _breaker.Release(time.GetUtcNow());
+                GateChanged();
+            }
+
             _inFlight--;
             ReleaseWaiters();
 
@@ -1026,7 +1036,7 @@ internal sealed partial class EndpointGrain(
     /// <summary>Waits until a send may go: the endpoint sends, its circuit lets this attempt through (closed, or
     /// this is the probe), and its rate limit has a token. False when it stopped sending (paused, disabled,
     /// deleted, deactivating) instead.</summary>
-    private async Task<bool> WaitForTurnAsync()
+    private async Task<bool> WaitForTurnAsync(long sequence)
     {
         while (true)
         {
@@ -1039,19 +1049,18 @@ internal sealed partial class EndpointGrain(
             var retryAt = _breaker.TryAcquire(now);
             if (retryAt is null)
             {
+                if (_breaker.State == CircuitState.HalfOpen)
+                {
+                    _probe = sequence;
+                }
+
                 var wait = _bucket.Reserve(definition.RateLimit);
                 if (wait > TimeSpan.Zero)
                 {
                     await Task.Delay(wait, time, _shutdown.Token);
                 }
 
-                if (_deactivating || !Sending)
-                {
-                    _breaker.Release(time.GetUtcNow());
-                    return false;
-                }
-
-                return true;
+                return !_deactivating && Sending;
             }
 
             var changed = (_gateChanged ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
@@ -1087,6 +1096,7 @@ internal sealed partial class EndpointGrain(
     private async Task TrackHealthAsync(EndpointDefinition definition, DeliveryRecord record, DeliveryAttempt outcome)
     {
         var now = time.GetUtcNow();
+        _probe = null;
         var changed = RetryDecision.IsSuccess(outcome)
             ? _breaker.OnSuccess()
             : _breaker.OnFailure(definition.CircuitBreaker ?? CircuitBreakerPolicy.Default, now);

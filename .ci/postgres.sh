@@ -79,6 +79,8 @@ BEGIN
     END IF;
 END
 $$;
+-- Tests and benchmarks drop their databases WITH (FORCE), which must also end autovacuum workers on them.
+GRANT pg_signal_backend TO webhooks;
 SQL
 
 echo "== postgres ready on 127.0.0.1:$port (role webhooks)"

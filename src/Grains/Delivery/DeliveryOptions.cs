@@ -9,9 +9,16 @@ public sealed class DeliveryOptions
     public const string Section = "Delivery";
 
     /// <summary>Deliveries an endpoint holds in memory (queued plus in flight). In memory mode callers wait while
-    /// it is full (the backpressure bound); on PostgreSQL further deliveries wait in the database and are read
-    /// back in order as room frees up, so a backlog of any size costs this much memory.</summary>
+    /// it is full (the backpressure bound) — as long as the endpoint is getting through (see
+    /// <see cref="MaxFailingBacklog"/>); on PostgreSQL further deliveries wait in the database and are read back in
+    /// order as room frees up, so a backlog of any size costs this much memory.</summary>
     [Range(1, 1_000_000)] public int QueueCapacity { get; set; } = 1000;
+
+    /// <summary>Memory mode: deliveries a failing (its last attempt failed), paused or disabled endpoint holds
+    /// before callers wait. Backpressure lets a slow receiver pace the publishers; a receiver that is not getting
+    /// anything cannot, and waiting for it would stall every webhook of the same object types, so such an endpoint
+    /// keeps accepting up to this bound instead.</summary>
+    [Range(1, 10_000_000)] public int MaxFailingBacklog { get; set; } = 200_000;
 
     /// <summary>How long a webhook waits for room at a full endpoint before the event is redelivered later.</summary>
     public TimeSpan EnqueueWait { get; set; } = TimeSpan.FromSeconds(5);

@@ -647,7 +647,9 @@ internal sealed partial class EndpointGrain(
                 continue;
             }
 
-            if (!_backlogInStore && Held < _options.QueueCapacity)
+            // Memory mode queues everything it admitted (its store is memory too, and WaitForRoomAsync already
+            // bounded it); durable mode holds a window and leaves the rest to the database.
+            if (!_backlogInStore && (!_durable || Held < _options.QueueCapacity))
             {
                 _queue.Enqueue(record);
                 _loadedUpTo = Math.Max(_loadedUpTo, record.Sequence);
@@ -783,9 +785,13 @@ internal sealed partial class EndpointGrain(
         UrlVersion = state.State.UrlVersion,
     };
 
+    /// <summary>Memory mode's bound: an endpoint that is getting through paces its callers at the queue capacity;
+    /// one that is failing or not sending holds up to the failing backlog bound instead of stalling them.</summary>
+    private int Bound => Sending && _breaker.ConsecutiveFailures == 0 ? _options.QueueCapacity : Math.Max(_options.QueueCapacity, _options.MaxFailingBacklog);
+
     private async Task WaitForRoomAsync(CancellationToken cancellationToken)
     {
-        if (Held < _options.QueueCapacity)
+        if (Held < Bound)
         {
             return;
         }
@@ -794,13 +800,13 @@ internal sealed partial class EndpointGrain(
         try
         {
             var deadline = time.GetUtcNow() + _options.EnqueueWait;
-            while (Held >= _options.QueueCapacity)
+            while (Held >= Bound)
             {
                 var remaining = deadline - time.GetUtcNow();
                 if (remaining <= TimeSpan.Zero || state.State.Definition is null)
                 {
                     throw new EndpointBusyException(
-                        $"endpoint {Id} has {Held} deliveries waiting (capacity {_options.QueueCapacity})");
+                        $"endpoint {Id} has {Held} deliveries waiting (capacity {Bound})");
                 }
 
                 _room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -1084,6 +1090,8 @@ internal sealed partial class EndpointGrain(
 
     private void GateChanged()
     {
+        // Memory mode's bound depends on whether the endpoint is failing or sending: waiting callers check again.
+        ReleaseWaiters();
         if (_gateChanged is { } changed)
         {
             _gateChanged = null;

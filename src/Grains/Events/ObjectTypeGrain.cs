@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Webhooks.Streaming;
 using Orleans.Concurrency;
 using Orleans.Streams;
 
@@ -13,7 +15,7 @@ namespace Webhooks.Events;
 /// share one commit and one stream message instead of each waiting for its own.</remarks>
 [Reentrant]
 [GrainType("object-type")]
-internal sealed partial class ObjectTypeGrain(TimeProvider time, ILogger<ObjectTypeGrain> logger) : Grain, IObjectTypeGrain
+internal sealed partial class ObjectTypeGrain(TimeProvider time, IOptions<EventQueueOptions> options, ILogger<ObjectTypeGrain> logger) : Grain, IObjectTypeGrain
 {
     // Client retries arrive soon after the original; a few batches back is enough and keeps each type cheap.
     private const int DuplicateWindow = 10_000;
@@ -25,6 +27,9 @@ internal sealed partial class ObjectTypeGrain(TimeProvider time, ILogger<ObjectT
     private readonly Queue<WaitingPublish> _waiting = new();
     private IAsyncStream<ObjectEvent> _typeStream = null!;
     private IAsyncStream<ObjectEvent> _allTypesStream = null!;
+    private readonly TimeSpan _linger = options.Value.PublishLinger;
+    private int _waitingEvents;
+    private long _lastWriteEnded;
     private bool _writing;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -44,6 +49,7 @@ internal sealed partial class ObjectTypeGrain(TimeProvider time, ILogger<ObjectT
 
         var publish = new WaitingPublish(events);
         _waiting.Enqueue(publish);
+        _waitingEvents += events.Length;
         if (!_writing)
         {
             _writing = true;
@@ -60,12 +66,20 @@ internal sealed partial class ObjectTypeGrain(TimeProvider time, ILogger<ObjectT
         {
             while (_waiting.Count > 0)
             {
+                if (_linger > TimeSpan.Zero && _waitingEvents < MaxEventsPerWrite && time.GetElapsedTime(_lastWriteEnded) < _linger)
+                {
+                    // Back to back (under load): a moment's wait lets this write, and every subscriber's hand-off
+                    // of it, carry more events. An idle type writes at once.
+                    await Task.Delay(_linger, time);
+                }
+
                 var group = new List<WaitingPublish>();
                 var total = 0;
                 while (_waiting.TryPeek(out var next) && (group.Count == 0 || total + next.Events.Length <= MaxEventsPerWrite))
                 {
                     group.Add(_waiting.Dequeue());
                     total += next.Events.Length;
+                    _waitingEvents -= next.Events.Length;
                 }
 
                 try
@@ -83,6 +97,8 @@ internal sealed partial class ObjectTypeGrain(TimeProvider time, ILogger<ObjectT
                         publish.Completion.TrySetException(ex);
                     }
                 }
+
+                _lastWriteEnded = time.GetTimestamp();
             }
         }
         finally

@@ -84,6 +84,11 @@ public static class WebhooksSiloBuilderExtensions
     {
         var services = silo.Services;
         services.AddSingleton(_ => new PostgresDatabase(connectionString));
+        if (configuration.GetSection(EventQueueOptions.Section)[nameof(EventQueueOptions.PublishLinger)] is null)
+        {
+            services.Configure<EventQueueOptions>(o => o.PublishLinger = TimeSpan.FromMilliseconds(10));
+        }
+
         services.AddSingleton<PostgresQueueSignals>();
         services.AddHostedService(sp => sp.GetRequiredService<PostgresQueueSignals>());
         services.TryAddSingleton<PostgresEventQueue>();

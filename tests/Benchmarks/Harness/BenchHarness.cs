@@ -80,6 +80,7 @@ public static class BenchHarness
                     continue;
                 }
 
+                IsolationReport.Compare(result, results.Scenarios);
                 results.Scenarios.Add(result);
                 if (name == "fanout" && result.Pipeline is { Completed: true } fanOut)
                 {
@@ -127,7 +128,9 @@ public static class BenchHarness
 
     /// <summary>The targets of the run's storage mode (others are not listed): memory mode fan-out >= 50 % of the
     /// baseline and steady p99 < 50 ms; postgres mode (durable queues, one database round trip or more per step)
-    /// fan-out >= 25 % and steady p99 < 100 ms. Steady is judged only at half the fan-out maximum of the same run.</summary>
+    /// fan-out >= 25 % and steady p99 < 100 ms. Steady is judged only at half the fan-out maximum of the same run.
+    /// Isolation (both modes, when it ran): the healthy endpoints keep >= 90 % of their deliveries/s next to a bad
+    /// endpoint.</summary>
     private static void EvaluateTargets(BenchResults results, HarnessOptions options)
     {
         var (prefix, minRatio, maxP99Ms) = options.IsPostgres ? ("postgres-", 0.25, 100.0) : ("", 0.5, 50.0);
@@ -153,6 +156,13 @@ public static class BenchHarness
                 ? string.Create(CultureInfo.InvariantCulture, $"p99 {p99:0.0} ms at {p.TargetEventsPerSecond:0} events/s ({p.DeliveriesPerSecond:0} deliveries/s)")
                     + (atHalf ? string.Create(CultureInfo.InvariantCulture, $", half the fan-out maximum of {fanOut!.Pipeline!.EventsPerSecond:0} events/s") : ", rate from --rate: not judged against the target")
                 : "steady not run"));
+
+        // Listed only when isolation ran: unlike the two above, it is not part of every run's verdict (and the smoke
+        // test expects exactly those two).
+        if (IsolationReport.Target(results) is { } isolation)
+        {
+            results.Targets.Add(isolation);
+        }
     }
 
     private static Dictionary<string, object?> Describe(HarnessOptions o, Layout layout) => new()
@@ -161,6 +171,7 @@ public static class BenchHarness
         ["postgres"] = o.IsPostgres ? BenchDatabases.Describe(BenchDatabases.Resolve(o)) : null,
         ["keepDb"] = o.KeepDatabase,
         ["scenarios"] = o.Scenarios.ToArray(),
+        ["isolationBad"] = o.Scenarios.Any(n => Workload.Isolation.TryParsePhase(n, out _)) ? o.IsolationVariants.Distinct().Select(Workload.Isolation.Name).ToArray() : null,
         ["events"] = o.Events,
         ["webhooks"] = o.Webhooks,
         ["endpoints"] = o.Endpoints,

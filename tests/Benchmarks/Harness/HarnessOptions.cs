@@ -10,7 +10,7 @@ public sealed class HarnessOptions
         Webhooks end-to-end benchmark: starts the service (src/Silo) and a receiver as separate processes on
         127.0.0.1, publishes through the gRPC API and measures deliveries against a plain-HttpClient baseline.
         Targets: memory mode fan-out >= 50 % of the baseline and steady p99 < 50 ms; postgres mode fan-out >= 25 %
-        and steady p99 < 100 ms.
+        and steady p99 < 100 ms; both modes: healthy endpoints' deliveries/s with a bad endpoint >= 90 % of without.
 
           dotnet run -c Release --project tests/Benchmarks -- [options]
           dotnet run -c Release --project tests/Benchmarks -- micro [BenchmarkDotNet options, e.g. --filter '*']
@@ -24,7 +24,10 @@ public sealed class HarnessOptions
                                      Password=webhooks;Database=postgres]
           --keep-db                  postgres mode: keep the databases (their names are printed at the end)
           --scenario LIST            comma list of fanout, many-endpoints, single-endpoint, conditions, steady,
-                                     or all [fanout]
+                                     isolation, or all [fanout]
+          --isolation-bad LIST       isolation: what the extra endpoint does, timeout (never answers within its
+                                     2 s timeout) and/or backlog (down: connection refused); each is a phase
+                                     measured against a phase without it [timeout,backlog]
           --events N                 events per throughput scenario [20000]
           --webhooks N               webhooks (fanout/conditions/steady: 10, single-endpoint: 1)
           --endpoints N              endpoints (fanout/conditions/steady: 10, many-endpoints: 100)
@@ -37,7 +40,7 @@ public sealed class HarnessOptions
           --body-bytes N             approximate delivery body size [1024]
           --default-body             no body template: the service sends the JSON of the whole event context
           --warmup N                 events published (and awaited) before measuring [enough for a tenth of
-                                     the deliveries, 5000..20000 deliveries]
+                                     the deliveries, 5000..20000 deliveries; isolation: at least 50 batches]
           --timeout S                longest wait for all deliveries of one phase [300 + 1 per 1000 deliveries]
           --stall S                  give up when nothing arrives for this long [30]
           --verify none|sample|all   receiver checks X-Hook-Signature on none / 1 in 64 / every request [sample]
@@ -63,6 +66,12 @@ public sealed class HarnessOptions
     public string? Postgres { get; set; }
     public bool KeepDatabase { get; set; }
     public List<string> Scenarios { get; } = [];
+    /// <summary>The isolation scenario's bad-endpoint variants (one measured phase each); empty: all of them.</summary>
+    public List<BadEndpoint> IsolationBad { get; } = [];
+
+    /// <summary>The bad-endpoint variants the isolation scenario runs: --isolation-bad, or all of them.</summary>
+    public IReadOnlyList<BadEndpoint> IsolationVariants => IsolationBad.Count > 0 ? IsolationBad : Isolation.Variants;
+
     public int Events { get; set; } = 20_000;
     public int? Webhooks { get; set; }
     public int? Endpoints { get; set; }
@@ -96,7 +105,10 @@ public sealed class HarnessOptions
     public string TraceProfile { get; set; } = "dotnet-sampled-thread-time";
 
     /// <summary>Events published and awaited before measuring: --warmup, or enough for about a tenth of the
-    /// scenario's deliveries (5 000 to 20 000), so that tiered compilation has reached tier 1.</summary>
+    /// scenario's deliveries (5 000 to 20 000), so that tiered compilation has reached tier 1. Isolation phases warm
+    /// up with at least 50 publish batches: they are compared with one another, and the first of them also warms up
+    /// the harness's own per-batch publishing code (a method reaches tier 1 after 30 calls), which would otherwise
+    /// slow the reference phase alone.</summary>
     public int WarmupEventsFor(Scenario scenario, long expectedDeliveries)
     {
         if (Warmup is { } given)
@@ -106,7 +118,8 @@ public sealed class HarnessOptions
 
         var perEvent = Math.Max(0.01, (double)expectedDeliveries / Math.Max(1, scenario.Events));
         var deliveries = Math.Clamp(expectedDeliveries / 10, 5_000, 20_000);
-        return (int)Math.Ceiling(deliveries / perEvent);
+        var events = (int)Math.Ceiling(deliveries / perEvent);
+        return scenario.Kind == ScenarioKind.Isolation ? Math.Max(events, 50 * Batch) : events;
     }
 
     public static HarnessOptions Parse(string[] args)
@@ -124,6 +137,7 @@ public sealed class HarnessOptions
                 case "--postgres": o.Postgres = Next(); break;
                 case "--keep-db": o.KeepDatabase = true; break;
                 case "--scenario" or "--scenarios": o.Scenarios.AddRange(Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)); break;
+                case "--isolation-bad": o.IsolationBad.AddRange(Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Isolation.ParseVariant)); break;
                 case "--events": o.Events = NextInt(); break;
                 case "--webhooks": o.Webhooks = NextInt(); break;
                 case "--endpoints": o.Endpoints = NextInt(); break;
@@ -176,6 +190,19 @@ public sealed class HarnessOptions
             {
                 throw new ArgumentException($"unknown scenario '{name}' (known: {string.Join(", ", Scenario.Names)}, all)");
             }
+        }
+
+        // Isolation runs as phases on fresh silos, one after the other: the reference without a bad endpoint first
+        // (the others are compared with it), then one phase per bad-endpoint variant.
+        var isolationAt = o.Scenarios.IndexOf(Isolation.ScenarioName);
+        if (isolationAt >= 0)
+        {
+            o.Scenarios.RemoveAll(n => n == Isolation.ScenarioName);
+            o.Scenarios.InsertRange(Math.Min(isolationAt, o.Scenarios.Count), Isolation.Phases(o.IsolationVariants));
+        }
+        else if (o.IsolationBad.Count > 0)
+        {
+            throw new ArgumentException("--isolation-bad needs --scenario isolation (or all)");
         }
 
         // Steady needs a rate: the measured fan-out maximum, so fan-out runs first and steady right after it

@@ -73,6 +73,23 @@ public sealed record ScenarioResult
     public BaselineResult? Baseline { get; set; }
     /// <summary>Pipeline deliveries/s divided by baseline requests/s.</summary>
     public double? Ratio { get; set; }
+    /// <summary>Isolation phases: this phase's healthy throughput against the phase without a bad endpoint.</summary>
+    public IsolationResult? Isolation { get; set; }
+}
+
+/// <summary>One isolation phase compared with the reference phase (isolation-none, same shape, no bad endpoint).
+/// Every phase runs on a fresh silo (and database), so the phases differ only in the bad endpoint.</summary>
+public sealed record IsolationResult
+{
+    /// <summary>"none" (the reference), "timeout" or "backlog".</summary>
+    public required string Bad { get; init; }
+    /// <summary>Deliveries/s to the healthy endpoints (the pipeline's deliveriesPerSecond: the bad endpoint's
+    /// requests are never counted as deliveries).</summary>
+    public double? HealthyDeliveriesPerSecond { get; init; }
+    /// <summary>The same in isolation-none; null when that phase did not complete.</summary>
+    public double? NoneDeliveriesPerSecond { get; init; }
+    /// <summary><see cref="HealthyDeliveriesPerSecond"/> / <see cref="NoneDeliveriesPerSecond"/>; the target is >= 0.9.</summary>
+    public double? RatioToNone { get; init; }
 }
 
 public sealed record PipelineResult
@@ -102,7 +119,8 @@ public sealed record PipelineResult
     public double? MaxScheduleLagMs { get; init; }
     /// <summary>Publish (just before the PublishBatch call) to arrival at the receiver.</summary>
     public LatencySummary? LatencyMs { get; init; }
-    /// <summary>Runs on a reused silo: how long the harness waited for the machine to become quiet first.</summary>
+    /// <summary>Runs on a reused silo and isolation phases: how long the harness waited for the machine to become
+    /// quiet before measuring.</summary>
     public double? SettleSeconds { get; init; }
     /// <summary>Steady runs: latency by the second the events were sent in.</summary>
     public IReadOnlyList<LatencySecond>? LatencyBySecond { get; init; }
@@ -118,7 +136,32 @@ public sealed record PipelineResult
     public required long ReceiverMalformed { get; init; }
     public required long SignaturesVerified { get; init; }
     public required long BadSignatures { get; init; }
+    /// <summary>Isolation phases with a bad endpoint: what it was and how it fared; null otherwise.</summary>
+    public BadEndpointResult? BadEndpoint { get; init; }
 }
+
+/// <summary>The isolation scenario's extra endpoint in one phase.</summary>
+public sealed record BadEndpointResult
+{
+    /// <summary>"timeout" or "backlog".</summary>
+    public required string Kind { get; init; }
+    public required string Url { get; init; }
+    public required double TimeoutSeconds { get; init; }
+    /// <summary>Requests that reached the receiver's slow path since the endpoint was created (warm-up included);
+    /// always 0 for backlog, whose port is closed.</summary>
+    public required long Arrivals { get; init; }
+    /// <summary>The silo's GetEndpointState when the healthy deliveries had all arrived (counters since the
+    /// endpoint's activation, warm-up included); null when it could not be read (see <see cref="StateError"/>).</summary>
+    public EndpointStateResult? State { get; init; }
+    public string? StateError { get; init; }
+}
+
+/// <summary>The parts of the gRPC EndpointState that show a backlog and its failures.</summary>
+/// <param name="CircuitState">"Closed", "Open" or "HalfOpen" (the generated C# enum name).</param>
+public sealed record EndpointStateResult(
+    long Queued, int InFlight, long Delivered, long Failed, long Attempts, bool BacklogInStore, int WaitingEnqueuers,
+    int QueueCapacity, int LastStatusCode, string LastError, string CircuitState, int ConsecutiveFailures,
+    int WaitingForRetry, string DisabledReason);
 
 public sealed record BaselineResult
 {
@@ -173,15 +216,12 @@ public static class ResultTable
             ]);
         }
 
-        var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
         var text = new StringBuilder();
-        for (var r = 0; r < rows.Count; r++)
+        AppendColumns(text, rows);
+        if (IsolationReport.Rows(results) is { Count: > 0 } isolation)
         {
-            text.AppendLine(string.Join("  ", rows[r].Select((cell, c) => c == 0 ? cell.PadRight(widths[c]) : cell.PadLeft(widths[c]))));
-            if (r == 0)
-            {
-                text.AppendLine(string.Join("  ", widths.Select(w => new string('-', w))));
-            }
+            text.AppendLine();
+            AppendColumns(text, isolation);
         }
 
         foreach (var t in results.Targets)
@@ -195,6 +235,20 @@ public static class ResultTable
         }
 
         return text.ToString();
+    }
+
+    /// <summary>Aligned columns: the first row is the header, the first column left-aligned, the rest right-aligned.</summary>
+    private static void AppendColumns(StringBuilder text, List<string[]> rows)
+    {
+        var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
+        for (var r = 0; r < rows.Count; r++)
+        {
+            text.AppendLine(string.Join("  ", rows[r].Select((cell, c) => c == 0 ? cell.PadRight(widths[c]) : cell.PadLeft(widths[c]))));
+            if (r == 0)
+            {
+                text.AppendLine(string.Join("  ", widths.Select(w => new string('-', w))));
+            }
+        }
     }
 
     private static string N(double? value, string format) =>

@@ -9,11 +9,15 @@ namespace Webhooks.Benchmarks.Harness;
 /// <summary>Runs one scenario: the baseline first (no silo running), then a fresh silo for the pipeline. The
 /// steady run reuses the silo of the fan-out run just before it (same webhooks and endpoints), so that it runs
 /// at half the maximum rate on the same warm process that reached the maximum.
-/// In postgres mode every silo started gets a fresh database from <paramref name="databases"/>.</summary>
+/// In postgres mode every silo started gets a fresh database from <paramref name="databases"/>.
+/// Isolation phases add their bad endpoint (<see cref="BadEndpointSetup"/>) to the fan-out shape.</summary>
 public sealed class ScenarioRunner(Layout layout, HarnessOptions options, ReceiverProcess receiver, BenchDatabases? databases) : IAsyncDisposable
 {
     /// <summary>Warm-up events and baseline warm-up requests use indexes from here, outside every measured range.</summary>
     private const int WarmupOffset = 1_000_000_000;
+
+    /// <summary>The healthy endpoints' request timeout.</summary>
+    public static readonly TimeSpan EndpointTimeout = TimeSpan.FromSeconds(10);
 
     private SiloProcess? _kept;
     private Scenario? _keptShape;
@@ -22,8 +26,17 @@ public sealed class ScenarioRunner(Layout layout, HarnessOptions options, Receiv
     {
         if (_kept is not null)
         {
-            await _kept.DisposeAsync();
+            await StopAsync(_kept);
             _kept = null;
+        }
+    }
+
+    private async Task StopAsync(SiloProcess silo)
+    {
+        await silo.DisposeAsync();
+        if (databases is not null && silo.Database is { } database)
+        {
+            await databases.DropDatabaseOfAsync(database);
         }
     }
 
@@ -42,7 +55,8 @@ public sealed class ScenarioRunner(Layout layout, HarnessOptions options, Receiv
         };
         Console.WriteLine();
         Console.WriteLine($"== {scenario.Name}: {scenario.Events:N0} events, {scenario.Webhooks} webhooks, {scenario.Endpoints} endpoints × max_in_flight {scenario.MaxInFlight}, {result.ExpectedDeliveries:N0} deliveries"
-            + (scenario.IsSteady ? $", at {scenario.Rate:0.#} events/s" : ""));
+            + (scenario.IsSteady ? $", at {scenario.Rate:0.#} events/s" : "")
+            + (scenario.Kind == ScenarioKind.Isolation ? "; " + Isolation.Describe(scenario.Bad) : ""));
 
         var runId = scenario.Name + "-" + DateTime.UtcNow.ToString("HHmmssfff", CultureInfo.InvariantCulture);
         var factory = new EventFactory(runId, scenario, options.BodyBytes, options.DefaultBody);
@@ -51,9 +65,17 @@ public sealed class ScenarioRunner(Layout layout, HarnessOptions options, Receiv
             errors.Add($"{scenario.Name}: {mismatch}");
         }
 
-        if (options.Baseline && !scenario.IsSteady)
+        // Isolation compares the pipeline with itself (with and without a bad endpoint), so it needs no baseline;
+        // but the baseline's warm-up is also what brings the receiver to tier 1 before the first silo starts, and
+        // without it the first phase (the reference) would pay for that alone. So each phase gets that warm-up.
+        if (options.Baseline && !scenario.IsSteady && scenario.Kind != ScenarioKind.Isolation)
         {
             result.Baseline = await RunBaselineAsync(scenario, factory, result.ExpectedDeliveries, errors, cancellationToken);
+        }
+        else if (scenario.Kind == ScenarioKind.Isolation && options.Pipeline)
+        {
+            using var client = new BaselineClient(receiver.Port, scenario, factory);
+            await WarmUpReceiverAsync(client, scenario.ExpectedPairs(scenario.Events), scenario.Concurrency, cancellationToken);
         }
 
         if (!options.Pipeline)
@@ -74,13 +96,7 @@ public sealed class ScenarioRunner(Layout layout, HarnessOptions options, Receiv
     {
         var pairs = scenario.ExpectedPairs(scenario.Events);
         using var client = new BaselineClient(receiver.Port, scenario, factory);
-
-        // Warm-up: JIT (long enough for tiered compilation to reach tier 1), connections, receiver buffers.
-        var warmup = options.Smoke ? 500 : Math.Clamp(pairs.Length / 10, 5000, 20_000);
-        await receiver.ResetAsync(cancellationToken);
-        await client.SendAsync(pairs, warmup, WarmupOffset, scenario.Concurrency, cancellationToken);
-        await Waiter.WaitForCountAsync(receiver, warmup, TimeSpan.FromSeconds(30), cancellationToken);
-        await receiver.ResetAsync(cancellationToken);
+        await WarmUpReceiverAsync(client, pairs, scenario.Concurrency, cancellationToken);
 
         var receiverBefore = receiver.Process.Sample();
         var harnessBefore = Process.GetCurrentProcess().TotalProcessorTime;
@@ -129,6 +145,17 @@ public sealed class ScenarioRunner(Layout layout, HarnessOptions options, Receiv
         return baseline;
     }
 
+    /// <summary>Requests straight to the receiver, then forgotten: JIT of the client and the receiver (long enough
+    /// for tiered compilation to reach tier 1), connections, receiver buffers.</summary>
+    private async Task WarmUpReceiverAsync(BaselineClient client, (int Event, int Webhook)[] pairs, int concurrency, CancellationToken cancellationToken)
+    {
+        var warmup = options.Smoke ? 500 : Math.Clamp(pairs.Length / 10, 5000, 20_000);
+        await receiver.ResetAsync(cancellationToken);
+        await client.SendAsync(pairs, warmup, WarmupOffset, concurrency, cancellationToken);
+        await Waiter.WaitForCountAsync(receiver, warmup, TimeSpan.FromSeconds(30), cancellationToken);
+        await receiver.ResetAsync(cancellationToken);
+    }
+
     private async Task<PipelineResult> RunPipelineAsync(Scenario scenario, EventFactory factory, string runId, long expected, List<string> errors, CancellationToken cancellationToken)
     {
         SiloProcess silo;
@@ -159,7 +186,7 @@ public sealed class ScenarioRunner(Layout layout, HarnessOptions options, Receiv
             }
             else
             {
-                await silo.DisposeAsync();
+                await StopAsync(silo);
             }
         }
     }
@@ -168,11 +195,13 @@ public sealed class ScenarioRunner(Layout layout, HarnessOptions options, Receiv
         a.Webhooks == b.Webhooks && a.Endpoints == b.Endpoints && a.MaxInFlight == b.MaxInFlight
         && a.ObjectTypeOf(0) == b.ObjectTypeOf(0) && a.WebhookCondition == b.WebhookCondition;
 
-    /// <summary>Waits until the machine's CPUs are at most a quarter busy over a second, or 60 s; returns the wait.</summary>
-    private static async Task<double> SettleAsync(CancellationToken cancellationToken)
+    /// <summary>Waits until the machine's CPUs are at most a quarter busy over a second, or 60 s (5 s in smoke
+    /// mode, which measures nothing and shares the machine with the test suite); returns the wait.</summary>
+    private async Task<double> SettleAsync(CancellationToken cancellationToken)
     {
         var start = Stopwatch.GetTimestamp();
-        while (Stopwatch.GetElapsedTime(start) < TimeSpan.FromSeconds(60))
+        var limit = TimeSpan.FromSeconds(options.Smoke ? 5 : 60);
+        while (Stopwatch.GetElapsedTime(start) < limit)
         {
             var before = SystemCpu.BusySeconds();
             await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
@@ -188,10 +217,17 @@ public sealed class ScenarioRunner(Layout layout, HarnessOptions options, Receiv
     private async Task<PipelineResult> MeasurePipelineAsync(SiloProcess silo, bool reused, Scenario scenario, EventFactory factory, string runId, long expected, List<string> errors, CancellationToken cancellationToken)
     {
         double? settleSeconds = null;
+        string? badUrl = null;
         if (!reused)
         {
             Console.WriteLine($"   silo pid {silo.Process.Pid} on {silo.GrpcUrl}; log {silo.Process.LogPath}");
             await CreateEndpointsAndWebhooksAsync(silo, scenario, cancellationToken);
+
+            // Before the warm-up: the bad endpoint is bad from the start, as it would be in production.
+            if (scenario.Bad != BadEndpoint.None)
+            {
+                badUrl = await BadEndpointSetup.CreateAsync(silo, scenario, receiver.Port, options.DefaultBody, cancellationToken);
+            }
 
             // Warm-up through the whole pipeline, awaited, then forgotten.
             await receiver.ResetAsync(cancellationToken);
@@ -199,9 +235,20 @@ public sealed class ScenarioRunner(Layout layout, HarnessOptions options, Receiv
             var warmupExpected = scenario.ExpectedDeliveries(WarmupOffset, warmupEvents);
             var warmupPublisher = new Publisher(silo.Events, new EventFactory(runId + "-warm", scenario, options.BodyBytes, options.DefaultBody));
             await warmupPublisher.RunClosedLoopAsync(WarmupOffset, warmupEvents, options.Batch, options.Publishers, cancellationToken);
-            if (!await Waiter.WaitForCountAsync(receiver, warmupExpected, options.PhaseTimeout(warmupExpected), cancellationToken))
+            // The stall limit as in the measured phase: a silo that stops delivering during the warm-up is reported
+            // within seconds instead of after the whole phase timeout.
+            if (!await Waiter.WaitForCountAsync(receiver, warmupExpected, options.PhaseTimeout(warmupExpected), cancellationToken, TimeSpan.FromSeconds(options.StallSeconds)))
             {
                 errors.Add($"{scenario.Name}: warm-up deliveries did not all arrive ({(await receiver.StatsAsync(cancellationToken)).Arrivals} of {warmupExpected})");
+                Console.Error.WriteLine($"   {errors[^1]}");
+            }
+
+            if (scenario.Kind == ScenarioKind.Isolation)
+            {
+                // Isolation phases are compared with each other: each starts on a quiet machine, not in the wake of
+                // the silo build, the previous phase's silo shutting down or the warm-up's bookkeeping.
+                settleSeconds = await SettleAsync(cancellationToken);
+                Console.WriteLine($"   machine quiet after {settleSeconds:0.0} s");
             }
         }
         else
@@ -216,6 +263,9 @@ public sealed class ScenarioRunner(Layout layout, HarnessOptions options, Receiv
             silo.Process.ResetPeakWorkingSet();
         }
 
+        // The bad endpoint's requests count from its creation, like its state's counters: the warm-up's are kept
+        // across the reset (its first attempts usually happen then, and retries wait long after).
+        var badArrivalsBefore = badUrl is null ? 0 : (await receiver.StatsAsync(cancellationToken)).BadArrivals;
         await receiver.ResetAsync(cancellationToken);
 
         var trace = await SiloTrace.StartAsync(layout, options, silo.Process.Pid, scenario.Name);
@@ -254,6 +304,7 @@ public sealed class ScenarioRunner(Layout layout, HarnessOptions options, Receiv
         var harnessAfter = Process.GetCurrentProcess().TotalProcessorTime;
         var systemAfter = SystemCpu.BusySeconds();
         var stats = await receiver.StatsAsync(cancellationToken);
+        var bad = badUrl is null ? null : await BadEndpointSetup.ReportAsync(silo, scenario, badUrl, badArrivalsBefore + stats.BadArrivals, cancellationToken);
         if (trace is not null)
         {
             await trace.DisposeAsync();
@@ -326,10 +377,16 @@ public sealed class ScenarioRunner(Layout layout, HarnessOptions options, Receiv
             ReceiverMalformed = stats.Malformed,
             SignaturesVerified = stats.Verified,
             BadSignatures = stats.BadSignatures,
+            BadEndpoint = bad,
         };
         Console.WriteLine($"   pipeline: {result.DeliveriesPerSecond:N0} deliveries/s, {result.EventsPerSecond:N0} events/s ({result.Delivered:N0} in {result.Seconds:0.00} s), "
             + $"p50 {result.LatencyMs?.P50Ms:0.0} / p99 {result.LatencyMs?.P99Ms:0.0} ms, lost {result.Lost}, duplicated {result.Duplicated}, retries {result.PublishRetries}; "
             + $"CPU s: silo {result.SiloCpuSeconds:0.0}, receiver {result.ReceiverCpuSeconds:0.0}, harness {result.HarnessCpuSeconds:0.0}, other processes {result.OtherCpuSeconds:0.0}");
+        if (bad is not null)
+        {
+            Console.WriteLine("   " + BadEndpointSetup.Summary(bad));
+        }
+
         return result;
     }
 
@@ -346,7 +403,7 @@ public sealed class ScenarioRunner(Layout layout, HarnessOptions options, Receiv
                     Url = BenchProtocol.HookUrl(receiver.Port, k),
                     Secret = BenchProtocol.EndpointSecret(k),
                     MaxInFlight = scenario.MaxInFlight,
-                    Timeout = Duration.FromTimeSpan(TimeSpan.FromSeconds(10)),
+                    Timeout = Duration.FromTimeSpan(EndpointTimeout),
                 },
             }, cancellationToken: cancellationToken);
         }

@@ -134,6 +134,8 @@ public sealed class SiloProcess : IAsyncDisposable
     public Proto.Events.EventsClient Events { get; }
     public Proto.Endpoints.EndpointsClient Endpoints { get; }
     public Proto.Webhooks.WebhooksClient Webhooks { get; }
+    /// <summary>Postgres mode: the silo's own database; null in memory mode.</summary>
+    public string? Database { get; private init; }
 
     public static async Task BuildAsync(Layout layout, CancellationToken cancellationToken)
     {
@@ -180,7 +182,7 @@ public sealed class SiloProcess : IAsyncDisposable
             MaxReceiveMessageSize = 64 * 1024 * 1024,
             MaxSendMessageSize = 64 * 1024 * 1024,
         });
-        var silo = new SiloProcess(process, channel, grpcUrl);
+        var silo = new SiloProcess(process, channel, grpcUrl) { Database = postgresConnectionString };
         try
         {
             await silo.WaitReadyAsync(TimeSpan.FromSeconds(90), cancellationToken);
@@ -317,4 +319,6 @@ public sealed class ReceiverProcess : IAsyncDisposable
     }
 }
 
-public sealed record ReceiverStats(long Arrivals, long Requests, long Malformed, long Verified, long BadSignatures);
+/// <param name="BadArrivals">Requests that reached the isolation scenario's timing-out endpoint (/slow/…); never
+/// part of <paramref name="Arrivals"/>.</param>
+public sealed record ReceiverStats(long Arrivals, long Requests, long Malformed, long Verified, long BadSignatures, long BadArrivals);

@@ -12,16 +12,29 @@ public static class Waiter
 
     public sealed record Outcome(bool Completed, DeliveryReport Report, Arrival[] Arrivals, string? Failure);
 
-    /// <summary>Waits for the receiver's raw count to reach <paramref name="arrivals"/> (used for warm-ups).</summary>
-    public static async Task<bool> WaitForCountAsync(ReceiverProcess receiver, long arrivals, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>Waits for the receiver's raw count to reach <paramref name="arrivals"/> (used for warm-ups); false
+    /// when the deadline passes first, or nothing arrives for <paramref name="stall"/> (when given).</summary>
+    public static async Task<bool> WaitForCountAsync(ReceiverProcess receiver, long arrivals, TimeSpan timeout, CancellationToken cancellationToken, TimeSpan? stall = null)
     {
         var deadline = Stopwatch.GetTimestamp() + Ticks(timeout);
+        var lastCount = -1L;
+        var lastProgress = Stopwatch.GetTimestamp();
         using var poll = new PeriodicTimer(PollPeriod);
         while (Stopwatch.GetTimestamp() < deadline)
         {
-            if ((await receiver.StatsAsync(cancellationToken)).Arrivals >= arrivals)
+            var count = (await receiver.StatsAsync(cancellationToken)).Arrivals;
+            if (count >= arrivals)
             {
                 return true;
+            }
+
+            if (count != lastCount)
+            {
+                (lastCount, lastProgress) = (count, Stopwatch.GetTimestamp());
+            }
+            else if (stall is { } limit && Stopwatch.GetTimestamp() - lastProgress > Ticks(limit))
+            {
+                return false;
             }
 
             await poll.WaitForNextTickAsync(cancellationToken);

@@ -16,7 +16,9 @@ namespace Webhooks.Benchmarks.Receiver;
 
 /// <summary>The webhook receiver: a minimal Kestrel app (HTTP/1.1 on 127.0.0.1) that answers 204 to
 /// POST /hook/{endpoint} and records when each request arrived. Run as <c>receiver --port N</c>.</summary>
-/// <remarks>Control API for the harness: GET /stats (JSON counters), POST /reset, GET /arrivals (binary log).
+/// <remarks>Requests to /slow/… (the isolation scenario's timing-out endpoint) are only counted and then held
+/// without an answer until the sender gives up.
+/// Control API for the harness: GET /stats (JSON counters), POST /reset, GET /arrivals (binary log).
 /// The process ends when its standard input closes, so it never outlives the harness that started it.</remarks>
 public static class ReceiverApp
 {
@@ -100,6 +102,7 @@ public static class ReceiverApp
         private long _malformed;
         private long _verified;
         private long _badSignatures;
+        private long _badArrivals;
 
         public async Task HandleAsync(HttpContext context)
         {
@@ -111,12 +114,18 @@ public static class ReceiverApp
                 return;
             }
 
+            if (path.StartsWith(BenchProtocol.SlowPrefix, StringComparison.Ordinal))
+            {
+                await SlowAsync(context);
+                return;
+            }
+
             switch (path)
             {
                 case "/stats":
                     context.Response.ContentType = "application/json";
                     await context.Response.WriteAsync(string.Create(CultureInfo.InvariantCulture,
-                        $"{{\"arrivals\":{_log.Count},\"requests\":{Interlocked.Read(ref _requests)},\"malformed\":{Interlocked.Read(ref _malformed)},\"verified\":{Interlocked.Read(ref _verified)},\"badSignatures\":{Interlocked.Read(ref _badSignatures)}}}"));
+                        $"{{\"arrivals\":{_log.Count},\"requests\":{Interlocked.Read(ref _requests)},\"malformed\":{Interlocked.Read(ref _malformed)},\"verified\":{Interlocked.Read(ref _verified)},\"badSignatures\":{Interlocked.Read(ref _badSignatures)},\"badArrivals\":{Interlocked.Read(ref _badArrivals)}}}"));
                     return;
                 case "/reset" when HttpMethods.IsPost(request.Method):
                     Interlocked.Exchange(ref _log, new ArrivalLog());
@@ -124,6 +133,7 @@ public static class ReceiverApp
                     Interlocked.Exchange(ref _malformed, 0);
                     Interlocked.Exchange(ref _verified, 0);
                     Interlocked.Exchange(ref _badSignatures, 0);
+                    Interlocked.Exchange(ref _badArrivals, 0);
                     context.Response.StatusCode = StatusCodes.Status204NoContent;
                     return;
                 case "/arrivals":
@@ -178,6 +188,25 @@ public static class ReceiverApp
             finally
             {
                 ArrayPool<byte>.Shared.Return(buffer);
+            }
+
+            context.Response.StatusCode = StatusCodes.Status204NoContent;
+        }
+
+        /// <summary>The timing-out endpoint: counts the request and answers only after
+        /// <see cref="Isolation.SlowHold"/>, far beyond the endpoint's timeout. The wait is a timer, not a thread,
+        /// so any number of held requests leave the other requests alone; it ends when the sender hangs up.</summary>
+        private async Task SlowAsync(HttpContext context)
+        {
+            Interlocked.Increment(ref _badArrivals);
+            try
+            {
+                await Task.Delay(Isolation.SlowHold, context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                // The sender timed out and closed the connection: the expected end of a held request.
+                return;
             }
 
             context.Response.StatusCode = StatusCodes.Status204NoContent;

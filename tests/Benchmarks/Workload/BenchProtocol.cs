@@ -26,6 +26,17 @@ public static class BenchProtocol
     public static string HookUrl(int port, int endpoint) =>
         string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}{HookPrefix}{endpoint}");
 
+    /// <summary>The isolation scenario's timing-out endpoint: the receiver holds requests to /slow/… without
+    /// answering and counts them apart (never as deliveries, so they cannot pass for a healthy webhook's).</summary>
+    public const string SlowPrefix = "/slow/";
+
+    public static string SlowUrl(int port) =>
+        string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}{SlowPrefix}bad");
+
+    /// <summary>The isolation scenario's endpoint that is down: a port nothing listens on.</summary>
+    public static string DownUrl(int closedPort) =>
+        string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{closedPort}/down/bad");
+
     private static ReadOnlySpan<byte> IdMarker => "\"bench_id\":\""u8;
     private static ReadOnlySpan<byte> SentMarker => "\"bench_t\":\""u8;
 

@@ -15,6 +15,10 @@ public enum ScenarioKind
     Conditions,
     /// <summary>The fan-out shape published at a fixed events/s, for latency.</summary>
     Steady,
+    /// <summary>The fan-out shape, plus (unless <see cref="Scenario.Bad"/> is <see cref="BadEndpoint.None"/>) one
+    /// bad endpoint and one more webhook that sends every event to it; measures whether the healthy endpoints slow
+    /// down.</summary>
+    Isolation,
 }
 
 /// <summary>One scenario's shape. Which (event, webhook) pairs make a delivery is fixed by the shape, so the
@@ -27,13 +31,20 @@ public sealed record Scenario
     public required string Name { get; init; }
     public required ScenarioKind Kind { get; init; }
     public required int Events { get; init; }
+    /// <summary>Webhooks whose deliveries are expected and counted; the isolation scenario's bad webhook is extra.</summary>
     public required int Webhooks { get; init; }
+    /// <summary>Endpoints receiving the counted deliveries; the isolation scenario's bad endpoint is extra.</summary>
     public required int Endpoints { get; init; }
     public required int MaxInFlight { get; init; }
     /// <summary>Events per second for <see cref="ScenarioKind.Steady"/>; 0 means closed loop (as fast as accepted).</summary>
     public double Rate { get; init; }
+    /// <summary>Isolation scenario: the extra endpoint (and webhook) the run adds. Its deliveries are outside the
+    /// expected pairs: they never reach the receiver's delivery log.</summary>
+    public BadEndpoint Bad { get; init; }
 
-    public static readonly string[] Names = ["fanout", "many-endpoints", "single-endpoint", "conditions", "steady"];
+    /// <summary>What --scenario accepts. "isolation" runs as several phases (<see cref="Isolation.Phases"/>), each
+    /// built by <see cref="Create"/> under its phase name.</summary>
+    public static readonly string[] Names = ["fanout", "many-endpoints", "single-endpoint", "conditions", "steady", Isolation.ScenarioName];
 
     public bool IsSteady => Kind == ScenarioKind.Steady;
 
@@ -115,6 +126,8 @@ public sealed record Scenario
                 return new Scenario { Name = name, Kind = ScenarioKind.Conditions, Events = events, Webhooks = webhooks ?? 10, Endpoints = endpoints ?? 10, MaxInFlight = maxInFlight ?? 4 };
             case "steady":
                 return new Scenario { Name = name, Kind = ScenarioKind.Steady, Events = events, Webhooks = webhooks ?? 10, Endpoints = endpoints ?? 10, MaxInFlight = maxInFlight ?? 4, Rate = rate };
+            case var phase when Isolation.TryParsePhase(phase, out var bad):
+                return new Scenario { Name = name, Kind = ScenarioKind.Isolation, Events = events, Webhooks = webhooks ?? 10, Endpoints = endpoints ?? 10, MaxInFlight = maxInFlight ?? 4, Bad = bad };
             default:
                 throw new ArgumentException($"unknown scenario '{name}' (known: {string.Join(", ", Names)}, all)");
         }

@@ -43,4 +43,29 @@ public sealed class IsolationTests(ClusterFixture fixture) : IAsyncLifetime
         Assert.Equal(0, brokenInfo.Stats.DeliveriesCreated);
         Assert.Equal(3, _receiver.For("/isolation").Count);
     }
+
+    [Fact]
+    public async Task DeadEndpointWithAThousandsLongBacklog_DoesNotHoldUpOtherWebhooksOfTheSameType()
+    {
+        const int events = 3000;
+        var type = _scenario.Type();
+        // Nothing listens on port 1: every attempt is refused at once, so the dead endpoint only piles up.
+        var dead = await _scenario.EndpointAsync("http://127.0.0.1:1/dead");
+        var healthy = await _scenario.EndpointAsync($"{_receiver.Url}/alive", d => d with { MaxInFlight = 8 });
+        await _scenario.WebhookAsync(type, dead);
+        await _scenario.WebhookAsync(type, healthy, d => d with { BodyTemplate = "{{ data.n }}" });
+
+        for (var batch = 0; batch < events / 100; batch++)
+        {
+            await _scenario.PublishAsync([.. Enumerable.Range(batch * 100, 100).Select(n => Scenario.Event(type, "created", new { n }))]);
+        }
+
+        // Well past the old bound of 1,000 deliveries per endpoint, beyond which the dead endpoint's webhook waited
+        // for room and so stalled the stream every webhook of the type reads.
+        var arrived = await _receiver.WaitForAsync("/alive", events);
+        Assert.Equal(events, arrived.Select(r => r.BodyText).Distinct().Count());
+        var backlog = await fixture.Client.GetGrain<Endpoints.IEndpointGrain>(dead).GetStatusAsync();
+        Assert.True(backlog.Queued + backlog.InFlight >= events - 50, $"the dead endpoint holds {backlog.Queued} + {backlog.InFlight}");
+        Assert.Equal(0, backlog.WaitingEnqueuers);
+    }
 }

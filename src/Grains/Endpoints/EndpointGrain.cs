@@ -347,7 +347,10 @@ internal sealed partial class EndpointGrain(
             numbered();
             try
             {
-                admission.Added = await store.AddAsync(batch, cancellationToken);
+                // Not the caller's token: when the caller goes away (its silo killed) the group commit may still
+                // commit these rows, and a write abandoned half-way would leave them pending in the database but
+                // never queued here (sent only after this endpoint's next activation).
+                admission.Added = await store.AddAsync(batch, CancellationToken.None);
                 created += admission.Added.Count;
             }
             catch

@@ -585,7 +585,7 @@ internal sealed partial class EndpointGrain(
             MaxInFlight = definition.MaxInFlight,
             QueueCapacity = _options.QueueCapacity,
             WaitingEnqueuers = _waiting,
-            Queued = _queue.Count + _parked.Count + _due.Count + _manual.Count + _waitingRetry,
+            Queued = Held - _inFlight,
             WaitingForRetry = _waitingRetry,
             Circuit = _breaker.State,
             ConsecutiveFailures = _breaker.ConsecutiveFailures,

@@ -77,17 +77,25 @@ internal sealed partial class DeliveryRetention(
             }
         }
 
+        // Attempts have no foreign key (009_attempts_without_foreign_key.sql): they go in the same statement as their deliveries.
         await using var delete = new NpgsqlCommand("""
-            DELETE FROM webhooks_deliveries
-            WHERE ctid = ANY (ARRAY(
-                SELECT ctid FROM webhooks_deliveries
-                WHERE created_at < @cutoff AND status <> 1 AND finished_at < @cutoff
-                ORDER BY created_at
-                LIMIT @batch))
+            WITH gone AS (
+                DELETE FROM webhooks_deliveries
+                WHERE ctid = ANY (ARRAY(
+                    SELECT ctid FROM webhooks_deliveries
+                    WHERE created_at < @cutoff AND status <> 1 AND finished_at < @cutoff
+                    ORDER BY created_at
+                    LIMIT @batch))
+                RETURNING endpoint_id, sequence),
+            attempts AS (
+                DELETE FROM webhooks_delivery_attempts a
+                USING gone
+                WHERE a.endpoint_id = gone.endpoint_id AND a.sequence = gone.sequence)
+            SELECT count(*)::integer FROM gone
             """, connection, transaction);
         delete.Parameters.AddWithValue("cutoff", (time.GetUtcNow() - _options.Retention).UtcDateTime);
         delete.Parameters.AddWithValue("batch", _options.RetentionBatchSize);
-        var deleted = await delete.ExecuteNonQueryAsync(cancellationToken);
+        var deleted = (int)(await delete.ExecuteScalarAsync(cancellationToken))!;
         await transaction.CommitAsync(cancellationToken);
         return deleted;
     }

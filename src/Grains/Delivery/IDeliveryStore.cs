@@ -18,8 +18,9 @@ public interface IDeliveryStore
     /// <summary>Stores a delivery's new status, next attempt time and its latest attempt.</summary>
     Task UpdateAsync(DeliveryRecord record, CancellationToken cancellationToken = default);
 
-    /// <summary>Pending deliveries of an endpoint after <paramref name="afterSequence"/>, in sequence order.</summary>
-    Task<IReadOnlyList<DeliveryRecord>> LoadPendingAsync(string endpointId, long afterSequence, int limit, CancellationToken cancellationToken = default);
+    /// <summary>Pending deliveries of an endpoint with a sequence after <paramref name="afterSequence"/> and before
+    /// <paramref name="beforeSequence"/>, in sequence order.</summary>
+    Task<IReadOnlyList<DeliveryRecord>> LoadPendingAsync(string endpointId, long afterSequence, long beforeSequence, int limit, CancellationToken cancellationToken = default);
 
     Task<DeliveryRecord?> GetAsync(string endpointId, long sequence, CancellationToken cancellationToken = default);
 

@@ -38,8 +38,8 @@ internal sealed class InMemoryDeliveryStore(IOptions<DeliveryOptions> options) :
     public Task<DeliveryRecord?> GetAsync(string endpointId, long sequence, CancellationToken cancellationToken) =>
         Task.FromResult(_logs.TryGetValue(endpointId, out var log) ? log.Get(sequence) : null);
 
-    public Task<IReadOnlyList<DeliveryRecord>> LoadPendingAsync(string endpointId, long afterSequence, int limit, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<DeliveryRecord>>(_logs.TryGetValue(endpointId, out var log) ? log.Pending(afterSequence, limit) : []);
+    public Task<IReadOnlyList<DeliveryRecord>> LoadPendingAsync(string endpointId, long afterSequence, long beforeSequence, int limit, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<DeliveryRecord>>(_logs.TryGetValue(endpointId, out var log) ? log.Pending(afterSequence, beforeSequence, limit) : []);
 
     public Task<DeliveryPage> QueryAsync(DeliveryQuery query, CancellationToken cancellationToken)
     {
@@ -81,12 +81,17 @@ internal sealed class InMemoryDeliveryStore(IOptions<DeliveryOptions> options) :
             }
         }
 
-        public List<DeliveryRecord> Pending(long afterSequence, int limit)
+        public List<DeliveryRecord> Pending(long afterSequence, long beforeSequence, int limit)
         {
             lock (_lock)
             {
                 var pending = new List<DeliveryRecord>();
-                foreach (var sequence in _order.GetViewBetween(afterSequence + 1, long.MaxValue))
+                if (beforeSequence - 1 < afterSequence + 1)
+                {
+                    return pending;
+                }
+
+                foreach (var sequence in _order.GetViewBetween(afterSequence + 1, beforeSequence - 1))
                 {
                     if (pending.Count == limit)
                     {

@@ -46,16 +46,17 @@ internal sealed class PostgresDeliveryStore : IDeliveryStore, IAsyncDisposable
     public Task UpdateAsync(DeliveryRecord record, CancellationToken cancellationToken = default) =>
         _writes.WriteAsync(new Write(null, record), cancellationToken);
 
-    public Task<IReadOnlyList<DeliveryRecord>> LoadPendingAsync(string endpointId, long afterSequence, int limit, CancellationToken cancellationToken = default) =>
+    public Task<IReadOnlyList<DeliveryRecord>> LoadPendingAsync(string endpointId, long afterSequence, long beforeSequence, int limit, CancellationToken cancellationToken = default) =>
         ReadAsync($"""
             SELECT {Columns} FROM webhooks_deliveries
-            WHERE endpoint_id = @endpoint AND status = 1 AND sequence > @after
+            WHERE endpoint_id = @endpoint AND status = 1 AND sequence > @after AND sequence < @before
             ORDER BY sequence
             LIMIT @limit
             """, command =>
         {
             command.Parameters.AddWithValue("endpoint", endpointId);
             command.Parameters.AddWithValue("after", afterSequence);
+            command.Parameters.AddWithValue("before", beforeSequence);
             command.Parameters.AddWithValue("limit", limit);
         }, cancellationToken);
 

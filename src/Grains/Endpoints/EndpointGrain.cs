@@ -88,8 +88,12 @@ internal sealed partial class EndpointGrain(
     // Until it is read to the end, new deliveries go only to the store, which keeps the queue in order.
     private bool _backlogInStore = true;
     private long _loadedUpTo = -1;
-    private long _storeOnlyWrites;
     private bool _loading;
+
+    // Deliveries left to the store while a read of the backlog ran. The read stops below every write still being
+    // admitted, so none of these is in it: once it has read to its end, they are all the store holds beyond it.
+    private readonly List<DeliveryRecord> _storedDuringLoad = [];
+    private bool _storedDuringLoadOverflowed;
     private bool _reminderRegistered;
 
     private string Id => this.GetPrimaryKeyString();
@@ -660,7 +664,17 @@ internal sealed partial class EndpointGrain(
             else
             {
                 _backlogInStore = true;
-                _storeOnlyWrites++;
+                if (_loading)
+                {
+                    if (_storedDuringLoad.Count < _options.QueueCapacity)
+                    {
+                        _storedDuringLoad.Add(record);
+                    }
+                    else
+                    {
+                        _storedDuringLoadOverflowed = true;
+                    }
+                }
             }
         }
 
@@ -675,8 +689,17 @@ internal sealed partial class EndpointGrain(
         try
         {
             var room = _options.QueueCapacity - (Held);
-            var writesBefore = _storeOnlyWrites;
-            var loaded = await store.LoadPendingAsync(Id, _loadedUpTo, room, _shutdown.Token);
+            _storedDuringLoad.Clear();
+            _storedDuringLoadOverflowed = false;
+            // Not past a write still being admitted: it may commit after this read's snapshot, or before it and be
+            // admitted after, and either way this read could not tell (see _storedDuringLoad).
+            var before = long.MaxValue;
+            foreach (var admission in _admissions)
+            {
+                before = Math.Min(before, admission.Records[0].Sequence);
+            }
+
+            var loaded = await store.LoadPendingAsync(Id, _loadedUpTo, before, room, _shutdown.Token);
             foreach (var record in loaded)
             {
                 // A delivery added while the read ran may already be here; one an operator requeued is queued already.
@@ -688,11 +711,24 @@ internal sealed partial class EndpointGrain(
                 }
             }
 
-            // Read to the end, and nothing was left to the store meanwhile: new deliveries may queue in memory again.
-            if (loaded.Count < room && writesBefore == _storeOnlyWrites)
+            // Read to the end: what was left to the store meanwhile is all that is still there. When it fits, queue it
+            // and let new deliveries queue in memory again; under a steady trickle of writes some always arrive
+            // during a read, and without this every delivery would wait for a read of its own.
+            if (loaded.Count < room && !_storedDuringLoadOverflowed && _storedDuringLoad.Count <= room - loaded.Count)
             {
+                foreach (var record in _storedDuringLoad)
+                {
+                    if (record.Sequence > _loadedUpTo && !_manualSequences.Contains(record.Sequence))
+                    {
+                        _queue.Enqueue(record);
+                        _loadedUpTo = Math.Max(_loadedUpTo, record.Sequence);
+                    }
+                }
+
                 _backlogInStore = false;
             }
+
+            _storedDuringLoad.Clear();
         }
         catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
         {

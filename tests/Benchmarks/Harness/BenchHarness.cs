@@ -106,6 +106,9 @@ public static class BenchHarness
             }
         }
 
+        // Before the targets: the isolation target judges the summary, and each phase's ratio is final only now that
+        // every none phase (later rounds included) has run.
+        IsolationReport.Summarize(results, options);
         EvaluateTargets(results, options);
         results.Success = results.Errors.Count == 0
             && results.Scenarios.Count == options.Scenarios.Count
@@ -172,6 +175,7 @@ public static class BenchHarness
         ["keepDb"] = o.KeepDatabase,
         ["scenarios"] = o.Scenarios.ToArray(),
         ["isolationBad"] = o.Scenarios.Any(n => Workload.Isolation.TryParsePhase(n, out _)) ? o.IsolationVariants.Distinct().Select(Workload.Isolation.Name).ToArray() : null,
+        ["isolationRepeat"] = o.Scenarios.Any(n => Workload.Isolation.TryParsePhase(n, out _)) ? o.IsolationRepeat : null,
         ["events"] = o.Events,
         ["webhooks"] = o.Webhooks,
         ["endpoints"] = o.Endpoints,

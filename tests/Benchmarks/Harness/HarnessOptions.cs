@@ -28,6 +28,9 @@ public sealed class HarnessOptions
           --isolation-bad LIST       isolation: what the extra endpoint does, timeout (never answers within its
                                      2 s timeout) and/or backlog (down: connection refused); each is a phase
                                      measured against a phase without it [timeout,backlog]
+          --isolation-repeat N       isolation: run all its phases N times (1..10), in alternating order (none,
+                                     v1, v2, then v2, v1, none, ...; later rounds named e.g. isolation-none-2);
+                                     each variant is compared with the mean of all none phases [1]
           --events N                 events per throughput scenario [20000]
           --webhooks N               webhooks (fanout/conditions/steady: 10, single-endpoint: 1)
           --endpoints N              endpoints (fanout/conditions/steady: 10, many-endpoints: 100)
@@ -71,6 +74,9 @@ public sealed class HarnessOptions
 
     /// <summary>The bad-endpoint variants the isolation scenario runs: --isolation-bad, or all of them.</summary>
     public IReadOnlyList<BadEndpoint> IsolationVariants => IsolationBad.Count > 0 ? IsolationBad : Isolation.Variants;
+
+    /// <summary>--isolation-repeat: how many rounds of the isolation phases run (<see cref="Isolation.Phases"/>).</summary>
+    public int IsolationRepeat { get; set; } = 1;
 
     public int Events { get; set; } = 20_000;
     public int? Webhooks { get; set; }
@@ -138,6 +144,7 @@ public sealed class HarnessOptions
                 case "--keep-db": o.KeepDatabase = true; break;
                 case "--scenario" or "--scenarios": o.Scenarios.AddRange(Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)); break;
                 case "--isolation-bad": o.IsolationBad.AddRange(Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Isolation.ParseVariant)); break;
+                case "--isolation-repeat": o.IsolationRepeat = NextInt(); break;
                 case "--events": o.Events = NextInt(); break;
                 case "--webhooks": o.Webhooks = NextInt(); break;
                 case "--endpoints": o.Endpoints = NextInt(); break;
@@ -192,17 +199,22 @@ public sealed class HarnessOptions
             }
         }
 
-        // Isolation runs as phases on fresh silos, one after the other: the reference without a bad endpoint first
-        // (the others are compared with it), then one phase per bad-endpoint variant.
+        if (o.IsolationRepeat is < 1 or > Isolation.MaxRounds)
+        {
+            throw new ArgumentException($"--isolation-repeat must be 1 to {Isolation.MaxRounds}");
+        }
+
+        // Isolation runs as phases on fresh silos, one after the other: the reference without a bad endpoint (the
+        // others are compared with it) and one phase per bad-endpoint variant, --isolation-repeat rounds of them.
         var isolationAt = o.Scenarios.IndexOf(Isolation.ScenarioName);
         if (isolationAt >= 0)
         {
             o.Scenarios.RemoveAll(n => n == Isolation.ScenarioName);
-            o.Scenarios.InsertRange(Math.Min(isolationAt, o.Scenarios.Count), Isolation.Phases(o.IsolationVariants));
+            o.Scenarios.InsertRange(Math.Min(isolationAt, o.Scenarios.Count), Isolation.Phases(o.IsolationVariants, o.IsolationRepeat));
         }
-        else if (o.IsolationBad.Count > 0)
+        else if (o.IsolationBad.Count > 0 || o.IsolationRepeat != 1)
         {
-            throw new ArgumentException("--isolation-bad needs --scenario isolation (or all)");
+            throw new ArgumentException("--isolation-bad and --isolation-repeat need --scenario isolation (or all)");
         }
 
         // Steady needs a rate: the measured fan-out maximum, so fan-out runs first and steady right after it

@@ -6,9 +6,12 @@ namespace Webhooks.Benchmarks.Tools;
 
 /// <summary>`allocations FILE.nettrace [N]`: GC pauses and the types a process allocated most, from a trace recorded
 /// with `--trace DIR --trace-profile gc-verbose` (one AllocationTick per ~100 KB allocated, so the amounts are
-/// estimates).</summary>
+/// estimates). Pauses of 10 ms or more are listed with the second of the trace they began in, to line them up with
+/// a steady run's latency by second (the trace starts with the measured phase, give or take the tool's start-up).</summary>
 public static class AllocationReport
 {
+    private const double LongPauseMs = 10;
+
     public static int Run(string[] args)
     {
         if (args.Length == 0 || !File.Exists(args[0]))
@@ -23,19 +26,38 @@ public static class AllocationReport
         double first = double.NaN, last = 0;
         var pauses = new List<double>();
         var generations = new int[3];
+        var longPauses = new List<(double At, double Ms, int Generation)>();
+        var generation = -1;
+        double traceStart = double.NaN, traceEnd = 0;
         double suspendedAt = double.NaN;
         using (var source = new EventPipeEventSource(args[0]))
         {
+            source.AllEvents += e =>
+            {
+                traceStart = double.IsNaN(traceStart) ? e.TimeStampRelativeMSec : traceStart;
+                traceEnd = e.TimeStampRelativeMSec;
+            };
             source.Clr.GCSuspendEEStart += e => suspendedAt = e.TimeStampRelativeMSec;
             source.Clr.GCRestartEEStop += e =>
             {
                 if (!double.IsNaN(suspendedAt))
                 {
-                    pauses.Add(e.TimeStampRelativeMSec - suspendedAt);
+                    var pause = e.TimeStampRelativeMSec - suspendedAt;
+                    pauses.Add(pause);
+                    if (pause >= LongPauseMs)
+                    {
+                        longPauses.Add((suspendedAt - traceStart, pause, generation));
+                    }
+
                     suspendedAt = double.NaN;
+                    generation = -1;
                 }
             };
-            source.Clr.GCStart += e => generations[Math.Clamp(e.Depth, 0, 2)]++;
+            source.Clr.GCStart += e =>
+            {
+                generation = Math.Clamp(e.Depth, 0, 2);
+                generations[generation]++;
+            };
             source.Clr.GCAllocationTick += (GCAllocationTickTraceData e) =>
             {
                 var name = e.TypeName ?? "?";
@@ -47,13 +69,19 @@ public static class AllocationReport
             source.Process();
         }
 
-        var seconds = Math.Max(0.001, (last - first) / 1000);
+        // A gc-collect trace has no allocation ticks: its span is the whole trace.
+        var seconds = Math.Max(0.001, (double.IsNaN(first) ? traceEnd - traceStart : last - first) / 1000);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{total / 1048576.0:N0} MB sampled over {seconds:0.0} s ({total / 1048576.0 / seconds:N0} MB/s)"));
         if (pauses.Count > 0)
         {
             pauses.Sort();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"GCs: gen0 {generations[0]}, gen1 {generations[1]}, gen2 {generations[2]}; pauses: {pauses.Count}, total {pauses.Sum():N0} ms ({100 * pauses.Sum() / 1000 / seconds:0.0} % of the time), p50 {pauses[pauses.Count / 2]:0.00} ms, p99 {pauses[(int)(pauses.Count * 0.99)]:0.00} ms, max {pauses[^1]:0.00} ms"));
+        }
+
+        foreach (var (at, ms, gen) in longPauses)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pause {ms,7:0.0} ms at {at / 1000,6:0.00} s (gen{(gen < 0 ? "?" : gen)})"));
         }
 
         foreach (var (name, amount) in bytes.OrderByDescending(kv => kv.Value).Take(top))

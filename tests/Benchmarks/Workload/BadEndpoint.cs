@@ -42,7 +42,13 @@ public static class Isolation
     /// <summary>Both variants, in the order they run after the reference phase.</summary>
     public static readonly BadEndpoint[] Variants = [BadEndpoint.Timeout, BadEndpoint.Backlog];
 
-    public static string PhaseName(BadEndpoint bad) => ScenarioName + "-" + Name(bad);
+    /// <summary>Most rounds --isolation-repeat allows: each round is a fresh silo per phase, so ten already take long.</summary>
+    public const int MaxRounds = 10;
+
+    /// <summary>"isolation-none", "isolation-backlog", …; rounds after the first get "-{round}" ("isolation-none-2"),
+    /// so that round 1 keeps the names of runs without --isolation-repeat.</summary>
+    public static string PhaseName(BadEndpoint bad, int round = 1) =>
+        ScenarioName + "-" + Name(bad) + (round == 1 ? "" : "-" + round.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>"none", "timeout", "backlog": as in --isolation-bad and the results.</summary>
     public static string Name(BadEndpoint bad) => bad.ToString().ToLowerInvariant();
@@ -54,23 +60,48 @@ public static class Isolation
         _ => throw new ArgumentException($"--isolation-bad must be timeout or backlog (or both, comma-separated), not '{name}'"),
     };
 
-    /// <summary>The phase names the isolation scenario runs as: the reference without a bad endpoint first, then one
-    /// phase per variant, each on a fresh silo.</summary>
-    public static IEnumerable<string> Phases(IEnumerable<BadEndpoint> variants) =>
-        [PhaseName(BadEndpoint.None), .. variants.Distinct().Select(PhaseName)];
+    /// <summary>The phase names the isolation scenario runs as, each on a fresh silo: the reference without a bad
+    /// endpoint and one phase per variant, <paramref name="rounds"/> times in alternating (ABBA) order: odd rounds
+    /// none, v1, v2, …; even rounds the reverse. Machine noise drifts over a run, and a fixed order would always
+    /// give the same phase the quieter (or the busier) slot; alternating spreads that over all of them.</summary>
+    public static IEnumerable<string> Phases(IEnumerable<BadEndpoint> variants, int rounds = 1)
+    {
+        BadEndpoint[] order = [BadEndpoint.None, .. variants.Distinct()];
+        for (var round = 1; round <= rounds; round++)
+        {
+            foreach (var bad in round % 2 == 1 ? order : Enumerable.Reverse(order))
+            {
+                yield return PhaseName(bad, round);
+            }
+        }
+    }
 
-    public static bool TryParsePhase(string name, out BadEndpoint bad)
+    public static bool TryParsePhase(string name, out BadEndpoint bad) => TryParsePhase(name, out bad, out _);
+
+    /// <summary>Recognises every name <see cref="Phases"/> gives: the variant and the (1-based) round.</summary>
+    public static bool TryParsePhase(string name, out BadEndpoint bad, out int round)
     {
         foreach (var candidate in Enum.GetValues<BadEndpoint>())
         {
-            if (name == PhaseName(candidate))
+            var first = PhaseName(candidate);
+            if (name == first)
             {
-                bad = candidate;
+                (bad, round) = (candidate, 1);
+                return true;
+            }
+
+            // Compared with the name built back, so that only the exact spelling counts ("-02" or "-1" do not).
+            if (name.StartsWith(first + "-", StringComparison.Ordinal)
+                && int.TryParse(name.AsSpan(first.Length + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var n)
+                && n is > 1 and <= MaxRounds
+                && name == PhaseName(candidate, n))
+            {
+                (bad, round) = (candidate, n);
                 return true;
             }
         }
 
-        bad = BadEndpoint.None;
+        (bad, round) = (BadEndpoint.None, 0);
         return false;
     }
 

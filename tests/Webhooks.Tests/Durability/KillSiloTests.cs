@@ -119,13 +119,17 @@ public sealed class KillSiloTests(ITestOutputHelper output) : DurableTest
         var rows = await Durable.ScalarAsync<long>("SELECT count(*) FROM webhooks_deliveries");
         var succeeded = await Durable.ScalarAsync<long>("SELECT count(*) FROM webhooks_deliveries WHERE status = 2");
         var failed = await Durable.ScalarAsync<long>("SELECT count(*) FROM webhooks_deliveries WHERE status = 3");
+        // Where missing events are: still in a queue (read and held, never acknowledged), dead-lettered, or gone.
+        var queued = await Durable.ScalarAsync<long>("SELECT coalesce(sum(event_count), 0) FROM webhooks_event_queue");
+        var deadLetters = await Durable.ScalarAsync<long>("SELECT coalesce(sum(event_count), 0) FROM webhooks_event_dead_letters");
 
         var summary = string.Create(CultureInfo.InvariantCulture,
             $"killed {victim}; accepted {_acceptedCount} of {EventCount} events; expected deliveries {expected.Count}; " +
             $"received requests {tally.Requests}; delivered (distinct) {expected.Count - missing.Count}; missing {missing.Count} " +
             $"({missing.Select(m => m.EventId).Distinct().Count()} events); duplicates {duplicates} " +
             $"({(expected.Count == 0 ? 0 : 100.0 * duplicates / expected.Count):0.00} %); deliveries of events never accepted {unexpected}; " +
-            $"publish retries {_publishRetries}; database rows {rows} (pending {pending}, succeeded {succeeded}, failed {failed})");
+            $"publish retries {_publishRetries}; database rows {rows} (pending {pending}, succeeded {succeeded}, failed {failed}); " +
+            $"events left in the stream queues {queued}, dead-lettered {deadLetters}");
         output.WriteLine(summary);
         output.WriteLine("publish failures: " + (_publishFailures.IsEmpty ? "none"
             : string.Join(", ", _publishFailures.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}: {p.Value}"))));

@@ -58,7 +58,7 @@ public sealed class PostgresDeliveryStoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task LoadPending_ReturnsOnlyPendingAfterTheSequence_InOrder_WithTheirAttempts()
+    public async Task LoadPending_ReturnsOnlyPendingBetweenTheSequences_InOrder_WithTheirAttempts()
     {
         await _store.AddAsync([.. Enumerable.Range(1, 6).Select(i => Record("ep", i, $"e{i}"))]);
         var attempt = new DeliveryAttempt
@@ -72,7 +72,7 @@ public sealed class PostgresDeliveryStoreTests : IAsyncLifetime
         await _store.UpdateAsync(Record("ep", 2, "e2") with { Status = DeliveryStatus.Succeeded, Attempts = [attempt with { StatusCode = 200 }] });
         await _store.UpdateAsync(Record("ep", 3, "e3") with { Attempts = [attempt], NextAttemptAt = DateTimeOffset.UtcNow.AddMinutes(5) });
 
-        var window = await _store.LoadPendingAsync("ep", 0, 3);
+        var window = await _store.LoadPendingAsync("ep", 0, long.MaxValue, 3);
         Assert.Equal([1L, 3L, 4L], window.Select(r => r.Sequence));
         var retrying = window[1];
         Assert.Equal(503, Assert.Single(retrying.Attempts).StatusCode);
@@ -82,7 +82,8 @@ public sealed class PostgresDeliveryStoreTests : IAsyncLifetime
         Assert.NotNull(retrying.NextAttemptAt);
         Assert.Empty(window[0].Attempts);
 
-        Assert.Equal([5L, 6L], (await _store.LoadPendingAsync("ep", 4, 3)).Select(r => r.Sequence));
+        Assert.Equal([5L, 6L], (await _store.LoadPendingAsync("ep", 4, long.MaxValue, 3)).Select(r => r.Sequence));
+        Assert.Equal([5L], (await _store.LoadPendingAsync("ep", 4, 6, 3)).Select(r => r.Sequence));
     }
 
     [Fact]

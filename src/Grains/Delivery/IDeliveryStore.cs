@@ -24,6 +24,10 @@ public interface IDeliveryStore
 
     Task<DeliveryRecord?> GetAsync(string endpointId, long sequence, CancellationToken cancellationToken = default);
 
+    /// <summary>Marks up to <paramref name="limit"/> of an endpoint's pending deliveries failed (the endpoint was
+    /// deleted); returns how many. Callers repeat until it returns less than the limit.</summary>
+    Task<int> FailPendingAsync(string endpointId, int limit, CancellationToken cancellationToken = default);
+
     /// <summary>One page of the log, newest first, after the query's page token. A null endpoint means every
     /// endpoint, which only a durable store answers.</summary>
     Task<DeliveryPage> QueryAsync(DeliveryQuery query, CancellationToken cancellationToken = default);

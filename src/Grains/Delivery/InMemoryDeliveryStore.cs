@@ -38,6 +38,9 @@ internal sealed class InMemoryDeliveryStore(IOptions<DeliveryOptions> options) :
     public Task<DeliveryRecord?> GetAsync(string endpointId, long sequence, CancellationToken cancellationToken) =>
         Task.FromResult(_logs.TryGetValue(endpointId, out var log) ? log.Get(sequence) : null);
 
+    public Task<int> FailPendingAsync(string endpointId, int limit, CancellationToken cancellationToken) =>
+        Task.FromResult(_logs.TryGetValue(endpointId, out var log) ? log.FailPending(limit) : 0);
+
     public Task<IReadOnlyList<DeliveryRecord>> LoadPendingAsync(string endpointId, long afterSequence, long beforeSequence, int limit, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<DeliveryRecord>>(_logs.TryGetValue(endpointId, out var log) ? log.Pending(afterSequence, beforeSequence, limit) : []);
 
@@ -78,6 +81,29 @@ internal sealed class InMemoryDeliveryStore(IOptions<DeliveryOptions> options) :
                 }
 
                 return true;
+            }
+        }
+
+        public int FailPending(int limit)
+        {
+            lock (_lock)
+            {
+                var failed = 0;
+                foreach (var sequence in _order)
+                {
+                    if (failed == limit)
+                    {
+                        break;
+                    }
+
+                    if (_records[sequence] is { Status: DeliveryStatus.Pending } record)
+                    {
+                        _records[sequence] = record with { Status = DeliveryStatus.Failed, NextAttemptAt = null };
+                        failed++;
+                    }
+                }
+
+                return failed;
             }
         }
 

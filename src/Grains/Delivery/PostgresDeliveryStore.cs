@@ -60,6 +60,22 @@ internal sealed class PostgresDeliveryStore : IDeliveryStore, IAsyncDisposable
             command.Parameters.AddWithValue("limit", limit);
         }, cancellationToken);
 
+    public async Task<int> FailPendingAsync(string endpointId, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var command = _database.DataSource.CreateCommand("""
+            UPDATE webhooks_deliveries
+            SET status = 3, next_attempt_at = NULL, finished_at = now()
+            WHERE endpoint_id = @endpoint AND status = 1 AND sequence IN (
+                SELECT sequence FROM webhooks_deliveries
+                WHERE endpoint_id = @endpoint AND status = 1
+                ORDER BY sequence
+                LIMIT @limit)
+            """);
+        command.Parameters.AddWithValue("endpoint", endpointId);
+        command.Parameters.AddWithValue("limit", limit);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public async Task<DeliveryRecord?> GetAsync(string endpointId, long sequence, CancellationToken cancellationToken = default)
     {
         var found = await ReadAsync($"SELECT {Columns} FROM webhooks_deliveries WHERE endpoint_id = @endpoint AND sequence = @sequence", command =>

@@ -34,6 +34,7 @@ internal sealed partial class EndpointGrain(
 {
     private const string Kind = "endpoint";
     private const long SequenceBlock = 100_000;
+    private const int DeleteBatchSize = 5_000;
     private const string RecoveryReminder = "recover";
     private static readonly TimeSpan StoreRetryDelay = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan SettledMarkInterval = TimeSpan.FromMinutes(1);
@@ -233,10 +234,18 @@ internal sealed partial class EndpointGrain(
             throw new ResourceNotFoundException(Kind, Id);
         }
 
-        var reserved = state.State.SequenceReservedUpTo;
-        await state.ClearStateAsync(cancellationToken);
-        // Keeps delivery ids unique should the id be reused.
-        state.State.SequenceReservedUpTo = reserved;
+        // A tombstone, not a cleared record: an endpoint created again under this id, even in a later activation,
+        // must number its deliveries after the old ones (the log's key is endpoint and sequence) and must never
+        // read the old ones back as its own.
+        var old = state.State;
+        state.State = new EndpointState
+        {
+            Version = old.Version,
+            UrlVersion = old.UrlVersion,
+            SequenceReservedUpTo = old.SequenceReservedUpTo,
+            SettledBelow = old.SequenceReservedUpTo,
+        };
+        await WriteStateAsync(cancellationToken);
         await GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.Endpoints).RemoveAsync(Id, cancellationToken);
         while (_manual.TryDequeue(out var abandoned) || _parked.TryDequeue(out abandoned) || _due.TryDequeue(out abandoned)
             || _queue.TryDequeue(out abandoned))
@@ -244,6 +253,13 @@ internal sealed partial class EndpointGrain(
             await FinishAsync(abandoned, DeliveryStatus.Failed, "endpoint deleted");
         }
 
+        // What only the store holds (beyond the in-memory window), in bounded statements.
+        while (await store.FailPendingAsync(Id, DeleteBatchSize, cancellationToken) == DeleteBatchSize)
+        {
+        }
+
+        // As a later activation would: nothing below the tombstone's mark is read back.
+        _loadedUpTo = Math.Max(_loadedUpTo, state.State.SettledBelow - 1);
         _manualSequences.Clear();
         ReleaseWaiters();
         GateChanged();

@@ -133,5 +133,7 @@ public sealed class BacklogReadTests : DurableTest
         public Task<DeliveryRecord?> GetAsync(string endpointId, long sequence, CancellationToken cancellationToken = default) => inner.GetAsync(endpointId, sequence, cancellationToken);
 
         public Task<DeliveryPage> QueryAsync(DeliveryQuery query, CancellationToken cancellationToken = default) => inner.QueryAsync(query, cancellationToken);
+
+        public Task<int> FailPendingAsync(string endpointId, int limit, CancellationToken cancellationToken = default) => inner.FailPendingAsync(endpointId, limit, cancellationToken);
     }
 }

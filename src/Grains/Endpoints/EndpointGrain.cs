@@ -261,7 +261,7 @@ internal sealed partial class EndpointGrain(
         // As a later activation would: nothing below the tombstone's mark is read back.
         _loadedUpTo = Math.Max(_loadedUpTo, state.State.SettledBelow - 1);
         _manualSequences.Clear();
-        ReleaseWaiters();
+        // Also releases callers waiting for room: they see the endpoint is gone.
         GateChanged();
         if (_durable)
         {

@@ -13,6 +13,11 @@ namespace Webhooks.Delivery;
 /// <summary>The durable delivery log and endpoint queues (tables webhooks_deliveries and
 /// webhooks_delivery_attempts, see 005_deliveries.sql). Writes from every endpoint grain of the silo are
 /// group-committed: one round trip and one implicit transaction per batch.</summary>
+/// <remarks>A batch with new deliveries commits durably: the webhook acknowledges its stream message once they are
+/// stored. A batch of outcomes only (status and attempt) commits asynchronously
+/// (<see cref="PostgresDatabase.AsyncCommitDataSource"/>): a crash of the database server can lose the last few,
+/// and those deliveries are then sent again, which at-least-once delivery allows. One group commit for both keeps
+/// a saturated silo's transactions few and large.</remarks>
 internal sealed class PostgresDeliveryStore : IDeliveryStore, IAsyncDisposable
 {
     private const string Columns = """
@@ -274,7 +279,7 @@ internal sealed class PostgresDeliveryStore : IDeliveryStore, IAsyncDisposable
     {
         var added = writes.Where(w => w.Records is not null).SelectMany(w => w.Records!).ToList();
         var updated = writes.Where(w => w.Update is not null).Select(w => w.Update!).ToList();
-        await using var batch = _database.DataSource.CreateBatch();
+        await using var batch = (added.Count > 0 ? _database.DataSource : _database.AsyncCommitDataSource).CreateBatch();
         if (added.Count > 0)
         {
             var insert = new NpgsqlBatchCommand("""
@@ -290,18 +295,18 @@ internal sealed class PostgresDeliveryStore : IDeliveryStore, IAsyncDisposable
                 ON CONFLICT (endpoint_id, event_id, webhook_id) DO NOTHING
                 RETURNING endpoint_id, sequence
                 """);
-            AddArray(insert, added, r => r.EndpointId);
-            AddArray(insert, added, r => r.Sequence);
-            AddArray(insert, added, r => r.WebhookId);
-            AddArray(insert, added, r => r.EventId);
-            AddArray(insert, added, r => r.ObjectType);
-            AddArray(insert, added, r => r.Event);
-            AddArray(insert, added, r => r.HttpMethod);
-            AddArray(insert, added, r => r.Url);
-            AddArray(insert, added, r => r.ContentType);
-            AddArray(insert, added, r => WriteHeaders(r.Headers));
-            AddArray(insert, added, r => r.Body);
-            AddArray(insert, added, r => r.CreatedAt.UtcDateTime);
+            AddArray(insert.Parameters, added, r => r.EndpointId);
+            AddArray(insert.Parameters, added, r => r.Sequence);
+            AddArray(insert.Parameters, added, r => r.WebhookId);
+            AddArray(insert.Parameters, added, r => r.EventId);
+            AddArray(insert.Parameters, added, r => r.ObjectType);
+            AddArray(insert.Parameters, added, r => r.Event);
+            AddArray(insert.Parameters, added, r => r.HttpMethod);
+            AddArray(insert.Parameters, added, r => r.Url);
+            AddArray(insert.Parameters, added, r => r.ContentType);
+            AddArray(insert.Parameters, added, r => WriteHeaders(r.Headers));
+            AddArray(insert.Parameters, added, r => r.Body);
+            AddArray(insert.Parameters, added, r => r.CreatedAt.UtcDateTime);
             batch.BatchCommands.Add(insert);
         }
 
@@ -315,11 +320,11 @@ internal sealed class PostgresDeliveryStore : IDeliveryStore, IAsyncDisposable
                      AS u(endpoint_id, sequence, status, next_attempt_at, attempt_count)
                 WHERE d.endpoint_id = u.endpoint_id AND d.sequence = u.sequence
                 """);
-            AddArray(update, updated, r => r.EndpointId);
-            AddArray(update, updated, r => r.Sequence);
-            AddArray(update, updated, r => (short)r.Status);
-            AddArray(update, updated, r => r.NextAttemptAt?.UtcDateTime);
-            AddArray(update, updated, r => r.Attempts.IsDefault ? 0 : r.Attempts.Length);
+            AddArray(update.Parameters, updated, r => r.EndpointId);
+            AddArray(update.Parameters, updated, r => r.Sequence);
+            AddArray(update.Parameters, updated, r => (short)r.Status);
+            AddArray(update.Parameters, updated, r => r.NextAttemptAt?.UtcDateTime);
+            AddArray(update.Parameters, updated, r => r.Attempts.IsDefault ? 0 : r.Attempts.Length);
             batch.BatchCommands.Add(update);
 
             var attempted = updated.Where(r => !r.Attempts.IsDefaultOrEmpty).ToList();
@@ -337,18 +342,18 @@ internal sealed class PostgresDeliveryStore : IDeliveryStore, IAsyncDisposable
                               response_body, timed_out, manual)
                     ON CONFLICT DO NOTHING
                     """);
-                AddArray(attempts, attempted, r => r.EndpointId);
-                AddArray(attempts, attempted, r => r.Sequence);
-                AddArray(attempts, attempted, r => r.Attempts.Length);
-                AddArray(attempts, attempted, r => r.Attempts[^1].Time.UtcDateTime);
-                AddArray(attempts, attempted, r => (long)r.Attempts[^1].Duration.TotalMicroseconds);
-                AddArray(attempts, attempted, r => r.Attempts[^1].StatusCode);
-                AddArray(attempts, attempted, r => r.Attempts[^1].Error);
-                AddArray(attempts, attempted, r => WriteHeaders(r.Attempts[^1].ResponseHeaders));
+                AddArray(attempts.Parameters, attempted, r => r.EndpointId);
+                AddArray(attempts.Parameters, attempted, r => r.Sequence);
+                AddArray(attempts.Parameters, attempted, r => r.Attempts.Length);
+                AddArray(attempts.Parameters, attempted, r => r.Attempts[^1].Time.UtcDateTime);
+                AddArray(attempts.Parameters, attempted, r => (long)r.Attempts[^1].Duration.TotalMicroseconds);
+                AddArray(attempts.Parameters, attempted, r => r.Attempts[^1].StatusCode);
+                AddArray(attempts.Parameters, attempted, r => r.Attempts[^1].Error);
+                AddArray(attempts.Parameters, attempted, r => WriteHeaders(r.Attempts[^1].ResponseHeaders));
                 // PostgreSQL text cannot hold NUL characters, which a binary body decoded as UTF-8 may contain.
-                AddArray(attempts, attempted, r => r.Attempts[^1].ResponseBody.Replace("\0", "", StringComparison.Ordinal));
-                AddArray(attempts, attempted, r => r.Attempts[^1].TimedOut);
-                AddArray(attempts, attempted, r => r.Attempts[^1].Manual);
+                AddArray(attempts.Parameters, attempted, r => r.Attempts[^1].ResponseBody.Replace("\0", "", StringComparison.Ordinal));
+                AddArray(attempts.Parameters, attempted, r => r.Attempts[^1].TimedOut);
+                AddArray(attempts.Parameters, attempted, r => r.Attempts[^1].Manual);
                 batch.BatchCommands.Add(attempts);
             }
         }
@@ -378,7 +383,7 @@ internal sealed class PostgresDeliveryStore : IDeliveryStore, IAsyncDisposable
         }
     }
 
-    private static void AddArray<T>(NpgsqlBatchCommand command, List<DeliveryRecord> records, Func<DeliveryRecord, T> value)
+    private static void AddArray<T>(NpgsqlParameterCollection parameters, List<DeliveryRecord> records, Func<DeliveryRecord, T> value)
     {
         var values = new T[records.Count];
         for (var i = 0; i < values.Length; i++)
@@ -386,7 +391,7 @@ internal sealed class PostgresDeliveryStore : IDeliveryStore, IAsyncDisposable
             values[i] = value(records[i]);
         }
 
-        command.Parameters.Add(new NpgsqlParameter { Value = values });
+        parameters.Add(new NpgsqlParameter { Value = values });
     }
 
     /// <summary>New deliveries to add, or one delivery's new state.</summary>

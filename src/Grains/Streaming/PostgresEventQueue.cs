@@ -62,7 +62,7 @@ internal sealed partial class PostgresEventQueue : IEventQueueBackend, IAsyncDis
     {
         var messages = new List<QueueMessage>();
         List<(long Id, int Count)>? exhausted = null;
-        await using (var command = _database.DataSource.CreateCommand("""
+        await using (var command = _database.AsyncCommitDataSource.CreateCommand("""
             WITH next AS MATERIALIZED (
                 -- Materialized: a subquery the planner rescans (a nested loop) would lock and return more rows
                 -- than the limit.
@@ -175,7 +175,7 @@ internal sealed partial class PostgresEventQueue : IEventQueueBackend, IAsyncDis
             counts[i++] = count;
         }
 
-        await using var command = _database.DataSource.CreateCommand(sql);
+        await using var command = _database.AsyncCommitDataSource.CreateCommand(sql);
         AddQueueParameters(command, provider, queueId);
         command.Parameters.AddWithValue("ids", ids);
         command.Parameters.AddWithValue("counts", counts);

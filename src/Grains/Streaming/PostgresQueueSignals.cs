@@ -51,7 +51,7 @@ internal sealed partial class PostgresQueueSignals(
         {
             try
             {
-                await using var connection = await database.DataSource.OpenConnectionAsync(stoppingToken);
+                await using var connection = await database.OpenUnpooledConnectionAsync(stoppingToken);
                 connection.Notification += OnNotification;
                 await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
                 {

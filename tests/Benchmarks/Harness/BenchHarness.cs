@@ -192,6 +192,7 @@ public static class BenchHarness
         ["baseline"] = o.Baseline,
         ["smoke"] = o.Smoke,
         ["siloArgs"] = o.SiloArgs.ToArray(),
+        ["siloEnvironment"] = o.SiloEnvironment.ToArray(),
         ["configuration"] = layout.Configuration,
         ["siloDll"] = layout.SiloDll,
     };

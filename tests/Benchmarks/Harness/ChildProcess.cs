@@ -274,6 +274,62 @@ public static class SystemCpu
         }
     }
 
+    /// <summary>CPU ticks used so far by each process whose command name is <paramref name="command"/> (PostgreSQL:
+    /// the postmaster, its background processes and backends), by pid; empty when /proc cannot be read.</summary>
+    public static Dictionary<int, long> ProcessTicks(string command)
+    {
+        var ticks = new Dictionary<int, long>();
+        try
+        {
+            foreach (var directory in Directory.EnumerateDirectories("/proc"))
+            {
+                if (!int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    var stat = File.ReadAllText(Path.Combine(directory, "stat"));
+                    var open = stat.IndexOf('(', StringComparison.Ordinal);
+                    var close = stat.LastIndexOf(')');
+                    if (open < 0 || close < open || !stat.AsSpan(open + 1, close - open - 1).SequenceEqual(command))
+                    {
+                        continue;
+                    }
+
+                    // After the command name: utime and stime are fields 14 and 15 overall.
+                    var fields = stat[(close + 2)..].Split(' ');
+                    ticks[pid] = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+                {
+                    // The process ended while being read.
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            ticks.Clear();
+        }
+
+        return ticks;
+    }
+
+    /// <summary>CPU seconds the processes of <paramref name="after"/> used since <paramref name="before"/> (all of
+    /// it for processes started in between). Processes that ended in between are missed: a pooled database
+    /// connection's backend lives as long as the pool keeps it, so that is little.</summary>
+    public static double SecondsBetween(Dictionary<int, long> before, Dictionary<int, long> after)
+    {
+        long ticks = 0;
+        foreach (var (pid, used) in after)
+        {
+            ticks += Math.Max(0, used - before.GetValueOrDefault(pid));
+        }
+
+        return (double)ticks / ProcessSample.ClockTicksPerSecond;
+    }
+
     /// <summary>The 1-minute load average, or -1.</summary>
     public static double LoadAverage()
     {

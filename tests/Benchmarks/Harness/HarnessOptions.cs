@@ -55,6 +55,7 @@ public sealed class HarnessOptions
           --no-build                 use src/Silo/bin/<configuration>/net10.0 as it is
           --configuration NAME       configuration to build and run src/Silo in [this assembly's, Release]
           --silo-arg KEY=VALUE       extra service configuration, passed as --KEY=VALUE (repeatable)
+          --silo-env NAME=VALUE      environment variable for the silo process only, e.g. a runtime knob (repeatable)
           --trace DIR                record the silo with dotnet-trace during each measured phase into
                                      DIR/<scenario>.nettrace (needs `dotnet tool install -g dotnet-trace`)
           --trace-profile NAME       dotnet-trace profile [dotnet-sampled-thread-time]
@@ -105,6 +106,8 @@ public sealed class HarnessOptions
     public bool NoBuild { get; set; }
     public string? Configuration { get; set; }
     public List<string> SiloArgs { get; } = [];
+
+    public List<string> SiloEnvironment { get; } = [];
     public bool Smoke { get; set; }
     public string? TraceDirectory { get; set; }
     public string? PerfDirectory { get; set; }
@@ -137,6 +140,9 @@ public sealed class HarnessOptions
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{arg} needs a value");
             int NextInt() => int.Parse(Next(), CultureInfo.InvariantCulture);
             double NextDouble() => double.Parse(Next(), CultureInfo.InvariantCulture);
+            string NextAssignment() => Next() is var value && value.IndexOf('=', StringComparison.Ordinal) > 0
+                ? value
+                : throw new ArgumentException($"{arg} wants NAME=VALUE");
             switch (arg)
             {
                 case "--mode": o.Mode = Next(); break;
@@ -168,6 +174,7 @@ public sealed class HarnessOptions
                 case "--no-build": o.NoBuild = true; break;
                 case "--configuration" or "-c": o.Configuration = Next(); break;
                 case "--silo-arg": o.SiloArgs.Add(Next()); break;
+                case "--silo-env": o.SiloEnvironment.Add(NextAssignment()); break;
                 case "--smoke": o.Smoke = true; break;
                 case "--trace": o.TraceDirectory = Next(); break;
                 case "--perf": o.PerfDirectory = Next(); break;

@@ -157,6 +157,8 @@ public sealed record PipelineResult
     public double? SettleSeconds { get; init; }
     /// <summary>Steady runs: latency by the second the events were sent in.</summary>
     public IReadOnlyList<LatencySecond>? LatencyBySecond { get; init; }
+    /// <summary>Steady runs: cores busy by second (machine, silo, database) from the first publish on.</summary>
+    public IReadOnlyList<CpuSecond>? CpuBySecond { get; init; }
     public required double SiloCpuSeconds { get; init; }
     public required double SiloCpuSecondsPer1000Deliveries { get; init; }
     public required long SiloPeakWorkingSetBytes { get; init; }
@@ -165,6 +167,8 @@ public sealed record PipelineResult
     /// <summary>CPU seconds used on the machine by processes other than silo, receiver and harness during the
     /// measurement: a noisy neighbour shows here (the machine has Processors × Seconds in all).</summary>
     public required double OtherCpuSeconds { get; init; }
+    /// <summary>Postgres mode: CPU seconds of the PostgreSQL server's processes (part of <see cref="OtherCpuSeconds"/>).</summary>
+    public double? DatabaseCpuSeconds { get; init; }
     public required double LoadAverageAtEnd { get; init; }
     public required long ReceiverMalformed { get; init; }
     public required long SignaturesVerified { get; init; }

@@ -206,6 +206,12 @@ public sealed class SiloProcess : IAsyncDisposable
             environment["DOTNET_EnableWriteXorExecute"] = "0";
         }
 
+        foreach (var assignment in options.SiloEnvironment)
+        {
+            var split = assignment.IndexOf('=', StringComparison.Ordinal);
+            environment[assignment[..split]] = assignment[(split + 1)..];
+        }
+
         return environment;
     }
 

@@ -254,6 +254,21 @@ public sealed class ChildProcess : IAsyncDisposable
 /// tells how much CPU other processes took during a measurement.</summary>
 public static class SystemCpu
 {
+    /// <summary>CPU seconds the hypervisor gave to others while this machine had work (/proc/stat "steal"): part of
+    /// <see cref="BusySeconds"/>, and a sign of a noisy neighbour on the host.</summary>
+    public static double StealSeconds()
+    {
+        try
+        {
+            var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            return (double)long.Parse(fields[8], CultureInfo.InvariantCulture) / ProcessSample.ClockTicksPerSecond;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return 0;
+        }
+    }
+
     public static double BusySeconds()
     {
         try

@@ -169,6 +169,9 @@ public sealed record PipelineResult
     public required double OtherCpuSeconds { get; init; }
     /// <summary>Postgres mode: CPU seconds of the PostgreSQL server's processes (part of <see cref="OtherCpuSeconds"/>).</summary>
     public double? DatabaseCpuSeconds { get; init; }
+    /// <summary>CPU seconds the hypervisor gave to other guests while this machine had work (/proc/stat steal;
+    /// part of <see cref="OtherCpuSeconds"/>): a phase with much of it ran on a busy host.</summary>
+    public double StealCpuSeconds { get; init; }
     public required double LoadAverageAtEnd { get; init; }
     public required long ReceiverMalformed { get; init; }
     public required long SignaturesVerified { get; init; }

@@ -306,6 +306,7 @@ public sealed class ScenarioRunner(Layout layout, HarnessOptions options, Receiv
         var receiverBefore = receiver.Process.Sample();
         var harnessBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var systemBefore = SystemCpu.BusySeconds();
+        var stealBefore = SystemCpu.StealSeconds();
         var databaseBefore = options.IsPostgres ? SystemCpu.ProcessTicks("postgres") : [];
         var start = Stopwatch.GetTimestamp();
         var cpuTimeline = scenario.IsSteady ? CpuTimeline.Start(silo.Process.Pid, options.IsPostgres, start) : null;
@@ -336,6 +337,7 @@ public sealed class ScenarioRunner(Layout layout, HarnessOptions options, Receiv
         var receiverAfter = receiver.Process.Sample();
         var harnessAfter = Process.GetCurrentProcess().TotalProcessorTime;
         var systemAfter = SystemCpu.BusySeconds();
+        var stealAfter = SystemCpu.StealSeconds();
         var databaseAfter = options.IsPostgres ? SystemCpu.ProcessTicks("postgres") : [];
         var cpuBySecond = cpuTimeline is null ? null : await cpuTimeline.StopAsync();
         if (cpuTimeline is not null)
@@ -415,6 +417,7 @@ public sealed class ScenarioRunner(Layout layout, HarnessOptions options, Receiv
             HarnessCpuSeconds = Math.Round((harnessAfter - harnessBefore).TotalSeconds, 2),
             OtherCpuSeconds = Math.Round(Math.Max(0, systemAfter - systemBefore - cpu - (receiverAfter.CpuSeconds - receiverBefore.CpuSeconds) - (harnessAfter - harnessBefore).TotalSeconds), 2),
             DatabaseCpuSeconds = options.IsPostgres ? Math.Round(SystemCpu.SecondsBetween(databaseBefore, databaseAfter), 2) : null,
+            StealCpuSeconds = Math.Round(stealAfter - stealBefore, 2),
             LoadAverageAtEnd = SystemCpu.LoadAverage(),
             ReceiverMalformed = stats.Malformed,
             SignaturesVerified = stats.Verified,
@@ -424,7 +427,7 @@ public sealed class ScenarioRunner(Layout layout, HarnessOptions options, Receiv
         Console.WriteLine($"   pipeline: {result.DeliveriesPerSecond:N0} deliveries/s, {result.EventsPerSecond:N0} events/s ({result.Delivered:N0} in {result.Seconds:0.00} s), "
             + $"p50 {result.LatencyMs?.P50Ms:0.0} / p99 {result.LatencyMs?.P99Ms:0.0} ms, lost {result.Lost}, duplicated {result.Duplicated}, retries {result.PublishRetries}; "
             + $"CPU s: silo {result.SiloCpuSeconds:0.0}, receiver {result.ReceiverCpuSeconds:0.0}, harness {result.HarnessCpuSeconds:0.0}, other processes {result.OtherCpuSeconds:0.0}"
-            + (result.DatabaseCpuSeconds is { } database ? $" (PostgreSQL {database:0.0})" : ""));
+            + (result.DatabaseCpuSeconds is { } database ? $" (PostgreSQL {database:0.0})" : "") + $", steal {result.StealCpuSeconds:0.0}");
         if (result.LatencyBySecond is { Count: > 0 } bySecond)
         {
             Console.WriteLine("   p99 ms by second: " + string.Join(' ', bySecond.Select(s => s.P99Ms.ToString("0", CultureInfo.InvariantCulture))));
@@ -432,8 +435,9 @@ public sealed class ScenarioRunner(Layout layout, HarnessOptions options, Receiv
 
         if (result.CpuBySecond is { Count: > 0 } cpuSeconds)
         {
-            Console.WriteLine("   cores busy by second (machine/silo" + (options.IsPostgres ? "/PostgreSQL" : "") + "): "
-                + string.Join(' ', cpuSeconds.Select(c => FormattableString.Invariant($"{c.Machine:0.0}/{c.Silo:0.0}") + (c.Database is { } d ? FormattableString.Invariant($"/{d:0.0}") : ""))));
+            Console.WriteLine("   cores busy by second (machine/silo" + (options.IsPostgres ? "/PostgreSQL" : "") + "/steal): "
+                + string.Join(' ', cpuSeconds.Select(c => FormattableString.Invariant($"{c.Machine:0.0}/{c.Silo:0.0}")
+                    + (c.Database is { } d ? FormattableString.Invariant($"/{d:0.0}") : "") + FormattableString.Invariant($"/{c.Steal:0.0}"))));
         }
 
         if (bad is not null)

@@ -256,32 +256,24 @@ public static class SystemCpu
 {
     /// <summary>CPU seconds the hypervisor gave to others while this machine had work (/proc/stat "steal"): part of
     /// <see cref="BusySeconds"/>, and a sign of a noisy neighbour on the host.</summary>
-    public static double StealSeconds()
-    {
-        try
-        {
-            var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            return (double)long.Parse(fields[8], CultureInfo.InvariantCulture) / ProcessSample.ClockTicksPerSecond;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
-        {
-            return 0;
-        }
-    }
+    public static double StealSeconds() => CpuLineSeconds(8);
 
-    public static double BusySeconds()
+    // cpu user nice system idle iowait irq softirq steal ...
+    public static double BusySeconds() => CpuLineSeconds(1, 2, 3, 6, 7, 8);
+
+    /// <summary>The sum of the given columns of /proc/stat's "cpu" line, in seconds; 0 when it cannot be read.</summary>
+    private static double CpuLineSeconds(params int[] columns)
     {
         try
         {
             var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            // cpu user nice system idle iowait irq softirq steal ...
-            long busy = 0;
-            foreach (var i in new[] { 1, 2, 3, 6, 7, 8 })
+            long ticks = 0;
+            foreach (var i in columns)
             {
-                busy += long.Parse(fields[i], CultureInfo.InvariantCulture);
+                ticks += long.Parse(fields[i], CultureInfo.InvariantCulture);
             }
 
-            return (double)busy / ProcessSample.ClockTicksPerSecond;
+            return (double)ticks / ProcessSample.ClockTicksPerSecond;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
         {
@@ -313,9 +305,7 @@ public static class SystemCpu
                         continue;
                     }
 
-                    // After the command name: utime and stime are fields 14 and 15 overall.
-                    var fields = stat[(close + 2)..].Split(' ');
-                    ticks[pid] = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                    ticks[pid] = ProcessSample.CpuTicks(stat);
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
                 {
@@ -368,10 +358,7 @@ public readonly record struct ProcessSample(double CpuSeconds, long PeakWorkingS
     {
         try
         {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            // Fields after the parenthesised command name; utime and stime are fields 14 and 15 overall.
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            var ticks = CpuTicks(File.ReadAllText($"/proc/{pid}/stat"));
             long peak = 0, current = 0;
             foreach (var line in File.ReadLines($"/proc/{pid}/status"))
             {
@@ -391,6 +378,14 @@ public readonly record struct ProcessSample(double CpuSeconds, long PeakWorkingS
         {
             return default;
         }
+    }
+
+    /// <summary>utime + stime (fields 14 and 15, counted after the parenthesised command name) of a
+    /// /proc/{pid}/stat text, in clock ticks.</summary>
+    internal static long CpuTicks(string stat)
+    {
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
     }
 
     private static long ParseKb(string line) =>

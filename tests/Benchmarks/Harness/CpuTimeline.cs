@@ -22,10 +22,14 @@ public sealed class CpuTimeline : IAsyncDisposable
     /// <param name="start">The Stopwatch timestamp second 0 counts from.</param>
     public static CpuTimeline Start(int siloPid, bool database, long start) => new(siloPid, database, start);
 
-    /// <summary>Stops sampling and returns the seconds sampled.</summary>
+    /// <summary>Stops sampling (once; later calls wait for the same stop) and returns the seconds sampled.</summary>
     public async Task<IReadOnlyList<CpuSecond>> StopAsync()
     {
-        await _stop.CancelAsync();
+        if (!_stop.IsCancellationRequested)
+        {
+            await _stop.CancelAsync();
+        }
+
         await _sampling;
         return _seconds;
     }

@@ -309,7 +309,7 @@ public sealed class ScenarioRunner(Layout layout, HarnessOptions options, Receiv
         var stealBefore = SystemCpu.StealSeconds();
         var databaseBefore = options.IsPostgres ? SystemCpu.ProcessTicks("postgres") : [];
         var start = Stopwatch.GetTimestamp();
-        var cpuTimeline = scenario.IsSteady ? CpuTimeline.Start(silo.Process.Pid, options.IsPostgres, start) : null;
+        await using var cpuTimeline = scenario.IsSteady ? CpuTimeline.Start(silo.Process.Pid, options.IsPostgres, start) : null;
         long published = 0;
         double? maxLag = null;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -340,10 +340,6 @@ public sealed class ScenarioRunner(Layout layout, HarnessOptions options, Receiv
         var stealAfter = SystemCpu.StealSeconds();
         var databaseAfter = options.IsPostgres ? SystemCpu.ProcessTicks("postgres") : [];
         var cpuBySecond = cpuTimeline is null ? null : await cpuTimeline.StopAsync();
-        if (cpuTimeline is not null)
-        {
-            await cpuTimeline.DisposeAsync();
-        }
 
         var stats = await receiver.StatsAsync(cancellationToken);
         var bad = badUrl is null ? null : await BadEndpointSetup.ReportAsync(silo, scenario, badUrl, badArrivalsBefore + stats.BadArrivals, cancellationToken);

@@ -1,4 +1,5 @@
 using Webhooks.Gateway.Hosting;
+using Webhooks.Hosting;
 
 // Standalone gateway: serves the API as an Orleans client of a running cluster. The silo co-hosts the same
 // gateway by default; run this only to scale the API tier separately. It finds the cluster the way the silos
@@ -6,29 +7,26 @@ using Webhooks.Gateway.Hosting;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddWebhooksGateway();
 builder.Services.AddSingleton(TimeProvider.System);
-var cluster = builder.Configuration.GetSection("Orleans");
-var clusterId = cluster.GetValue("ClusterId", "webhooks") ?? "webhooks";
-var serviceId = cluster.GetValue("ServiceId", "webhooks") ?? "webhooks";
-var postgres = string.Equals(builder.Configuration["Storage:Provider"], "postgres", StringComparison.OrdinalIgnoreCase);
-var connectionString = builder.Configuration.GetConnectionString("Postgres");
+var cluster = builder.Configuration.GetSection(SiloClusterOptions.Section).Get<SiloClusterOptions>() ?? new SiloClusterOptions();
+var connectionString = StorageOptions.PostgresConnectionString(builder.Configuration);
 builder.UseOrleansClient(client =>
 {
-    if (postgres && !string.IsNullOrWhiteSpace(connectionString))
+    if (connectionString is not null)
     {
         client.UseAdoNetClustering(o =>
         {
-            o.Invariant = "Npgsql";
+            o.Invariant = StorageOptions.Invariant;
             o.ConnectionString = connectionString;
         });
         client.Configure<Orleans.Configuration.ClusterOptions>(o =>
         {
-            o.ClusterId = clusterId;
-            o.ServiceId = serviceId;
+            o.ClusterId = cluster.ClusterId;
+            o.ServiceId = cluster.ServiceId;
         });
     }
     else
     {
-        client.UseLocalhostClustering(gatewayPort: cluster.GetValue("GatewayPort", 30000), serviceId: serviceId, clusterId: clusterId);
+        client.UseLocalhostClustering(gatewayPort: cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
     }
 });
 

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using Webhooks.Gateway.Hosting;
 using Webhooks.Hosting;
 using Webhooks.Silo;
-using Webhooks.Storage.Postgres;
+using Webhooks.Postgres;
 
 // "--migrate" applies the PostgreSQL schema and exits; it is a switch, not a configuration key.
 var migrateOnly = args.Contains("--migrate", StringComparer.Ordinal);
@@ -11,10 +11,8 @@ var builder = WebApplication.CreateBuilder(args.Where(a => a != "--migrate").ToA
 builder.Services.AddOptions<SiloClusterOptions>().BindConfiguration(SiloClusterOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 var cluster = builder.Configuration.GetSection(SiloClusterOptions.Section).Get<SiloClusterOptions>() ?? new SiloClusterOptions();
 var storage = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
-var connectionString = builder.Configuration.GetConnectionString(StorageOptions.ConnectionStringName);
-// Postgres without a connection string falls through to localhost here and fails start-up validation with a
-// message naming the missing setting.
-var postgres = storage.IsPostgres && !string.IsNullOrWhiteSpace(connectionString);
+var connectionString = StorageOptions.PostgresConnectionString(builder.Configuration);
+var postgres = connectionString is not null;
 
 if (postgres && (migrateOnly || storage.ApplySchemaOnStart))
 {
@@ -67,7 +65,7 @@ app.Lifetime.ApplicationStarted.Register(() =>
     StartupLog.Listening(logger, gateway.GrpcUrl, gateway.HttpUrl, cluster.ClusterId);
     if (storage.IsPostgres)
     {
-        StartupLog.Durable(logger, app.Services.GetRequiredService<IOptions<Webhooks.Delivery.DeliveryOptions>>().Value.Retention.TotalDays);
+        StartupLog.Durable(logger, app.Services.GetRequiredService<IOptions<Webhooks.Endpoints.DeliveryOptions>>().Value.Retention.TotalDays);
     }
     else
     {

@@ -12,7 +12,7 @@ internal static class DeliveryMapping
         WebhookId = NullIfEmpty(r.WebhookId),
         EventId = NullIfEmpty(r.EventId),
         Status = ToStatus(r.Status),
-        PageSize = PageTokens.PageSize(r.PageSize),
+        PageSize = r.PageSize,
         PageToken = NullIfEmpty(r.PageToken),
     };
 

@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using Google.Protobuf.WellKnownTypes;
 using Webhooks.Errors;
-using Webhooks.Webhooks;
+using Webhooks.Rules;
 using Proto = Webhooks.Api.V1;
 
 namespace Webhooks.Gateway.Mapping;

@@ -41,9 +41,9 @@ internal sealed class EndpointsService(IGrainFactory grains) : Api.V1.Endpoints.
 
     public override async Task<ListEndpointsResponse> ListEndpoints(ListEndpointsRequest request, ServerCallContext context)
     {
-        var page = await ListIdsAsync(request.PageSize, request.PageToken, context.CancellationToken);
+        var page = await CatalogPaging.ReadAsync(grains, ICatalogGrain.Endpoints, request.PageSize, request.PageToken, context.CancellationToken);
         var infos = await Task.WhenAll(page.Ids.Select(id => Grain(id).GetAsync(context.CancellationToken)));
-        var response = new ListEndpointsResponse { NextPageToken = NextToken(page) };
+        var response = new ListEndpointsResponse { NextPageToken = CatalogPaging.NextToken(page) };
         response.Endpoints.AddRange(infos.Select(EndpointMapping.ToProto));
         return response;
     }
@@ -67,18 +67,12 @@ internal sealed class EndpointsService(IGrainFactory grains) : Api.V1.Endpoints.
 
     public override async Task<ListEndpointStatesResponse> ListEndpointStates(ListEndpointStatesRequest request, ServerCallContext context)
     {
-        var page = await ListIdsAsync(request.PageSize, request.PageToken, context.CancellationToken);
+        var page = await CatalogPaging.ReadAsync(grains, ICatalogGrain.Endpoints, request.PageSize, request.PageToken, context.CancellationToken);
         var states = await Task.WhenAll(page.Ids.Select(id => Grain(id).GetStatusAsync(context.CancellationToken)));
-        var response = new ListEndpointStatesResponse { NextPageToken = NextToken(page) };
+        var response = new ListEndpointStatesResponse { NextPageToken = CatalogPaging.NextToken(page) };
         response.EndpointStates.AddRange(states.Select(EndpointMapping.ToProto));
         return response;
     }
 
     private IEndpointGrain Grain(string id) => grains.GetGrain<IEndpointGrain>(id);
-
-    private Task<CatalogPage> ListIdsAsync(int pageSize, string pageToken, CancellationToken cancellationToken) =>
-        grains.GetGrain<ICatalogGrain>(ICatalogGrain.Endpoints)
-            .ListAsync(PageTokens.PageSize(pageSize), PageTokens.Decode(pageToken), cancellationToken);
-
-    private static string NextToken(CatalogPage page) => page.HasMore ? PageTokens.Encode(page.Ids[^1]) : "";
 }

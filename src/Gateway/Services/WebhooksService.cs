@@ -5,7 +5,7 @@ using Webhooks.Catalog;
 using Webhooks.Errors;
 using Webhooks.Gateway.Mapping;
 using Webhooks.Resources;
-using Webhooks.Webhooks;
+using Webhooks.Rules;
 
 namespace Webhooks.Gateway.Services;
 
@@ -40,10 +40,9 @@ internal sealed class WebhooksService(IGrainFactory grains) : Api.V1.Webhooks.We
 
     public override async Task<ListWebhooksResponse> ListWebhooks(ListWebhooksRequest request, ServerCallContext context)
     {
-        var page = await grains.GetGrain<ICatalogGrain>(ICatalogGrain.Webhooks)
-            .ListAsync(PageTokens.PageSize(request.PageSize), PageTokens.Decode(request.PageToken), context.CancellationToken);
+        var page = await CatalogPaging.ReadAsync(grains, ICatalogGrain.Webhooks, request.PageSize, request.PageToken, context.CancellationToken);
         var infos = await Task.WhenAll(page.Ids.Select(id => Grain(id).GetAsync(context.CancellationToken)));
-        var response = new ListWebhooksResponse { NextPageToken = page.HasMore ? PageTokens.Encode(page.Ids[^1]) : "" };
+        var response = new ListWebhooksResponse { NextPageToken = CatalogPaging.NextToken(page) };
         response.Webhooks.AddRange(infos.Select(WebhookMapping.ToProto));
         return response;
     }

@@ -4,14 +4,12 @@ namespace Webhooks.Deliveries;
 [GenerateSerializer, Immutable, Alias("webhooks.DeliveryQuery")]
 public sealed record DeliveryQuery
 {
-    public const int DefaultPageSize = 50;
-    public const int MaxPageSize = 1000;
-
     [Id(0)] public string? EndpointId { get; init; }
     [Id(1)] public string? WebhookId { get; init; }
     [Id(2)] public string? EventId { get; init; }
     [Id(3)] public DeliveryStatus? Status { get; init; }
-    [Id(4)] public int PageSize { get; init; } = DefaultPageSize;
+    /// <summary>See <see cref="Paging.PageSizes"/>.</summary>
+    [Id(4)] public int PageSize { get; init; } = Paging.PageSizes.Default;
     /// <summary>Opaque continuation returned by the previous page.</summary>
     [Id(5)] public string? PageToken { get; init; }
 }

@@ -7,7 +7,7 @@ public enum EnqueueOutcome
     Accepted = 0,
     /// <summary>Nothing queued: the requests were addressed with an outdated URL; render again with
     /// <see cref="EnqueueResult.Route"/>.</summary>
-    StaleRoute = 2,
+    StaleRoute = 1,
 }
 
 [GenerateSerializer, Immutable, Alias("webhooks.EnqueueResult")]
@@ -15,8 +15,6 @@ public sealed record EnqueueResult
 {
     [Id(0)] public required EnqueueOutcome Outcome { get; init; }
     [Id(2)] public EndpointRoute? Route { get; init; }
-    /// <summary>New deliveries created.</summary>
+    /// <summary>New deliveries created (the rest were queued or sent earlier for the same event and webhook).</summary>
     [Id(3)] public int Created { get; init; }
-    /// <summary>Requests already queued or sent earlier for the same event and webhook.</summary>
-    [Id(4)] public int Duplicates { get; init; }
 }

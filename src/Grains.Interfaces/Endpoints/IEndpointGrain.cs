@@ -14,6 +14,11 @@ public interface IEndpointGrain : IGrainWithStringKey
     [Alias("GetAsync"), AlwaysInterleave]
     Task<EndpointInfo> GetAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>What a webhook addresses this endpoint with (its URL, whether that is a template, and the URL's
+    /// version); throws <see cref="Errors.ResourceNotFoundException"/> when the endpoint does not exist.</summary>
+    [Alias("GetRouteAsync"), AlwaysInterleave]
+    Task<EndpointRoute> GetRouteAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Replaces the named fields (see <see cref="EndpointField"/>) with those of <paramref name="changes"/>.</summary>
     [Alias("UpdateAsync")]
     Task<EndpointInfo> UpdateAsync(EndpointDefinition changes, ImmutableArray<string> fields, CancellationToken cancellationToken = default);
@@ -54,10 +59,4 @@ public interface IEndpointGrain : IGrainWithStringKey
 
     [Alias("GetStatusAsync"), AlwaysInterleave]
     Task<EndpointStatus> GetStatusAsync(CancellationToken cancellationToken = default);
-
-    [Alias("ListDeliveriesAsync"), AlwaysInterleave]
-    Task<DeliveryPage> ListDeliveriesAsync(DeliveryQuery query, CancellationToken cancellationToken = default);
-
-    [Alias("GetDeliveryAsync"), AlwaysInterleave]
-    Task<DeliveryRecord?> GetDeliveryAsync(string deliveryId, CancellationToken cancellationToken = default);
 }

@@ -6,7 +6,7 @@ namespace Webhooks.Catalog;
 /// <summary>Index of the ids of one kind of resource, kept in id order for stable paging.</summary>
 [GrainType("catalog")]
 internal sealed class CatalogGrain(
-    [PersistentState("catalog", StorageNames.Definitions)] IPersistentState<CatalogState> state) : Grain, ICatalogGrain
+    [PersistentState("catalog", StorageNames.Definitions)] IPersistentState<CatalogGrainState> state) : Grain, ICatalogGrain
 {
     public async Task AddAsync(string id, CancellationToken cancellationToken)
     {

@@ -2,8 +2,8 @@ using Jint;
 using Jint.Native;
 using Jint.Native.Json;
 using Jint.Runtime;
-using Webhooks.Webhooks;
-using ContextUse = Webhooks.Webhooks.ContextUse;
+using Webhooks.Rules;
+using ContextUse = Webhooks.Rules.ContextUse;
 
 namespace Webhooks.Conditions;
 

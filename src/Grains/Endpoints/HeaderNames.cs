@@ -1,4 +1,5 @@
 using System.Buffers;
+using Webhooks.Endpoints.Sending;
 
 namespace Webhooks.Endpoints;
 
@@ -12,7 +13,7 @@ public static class HeaderNames
     public static readonly IReadOnlySet<string> Reserved = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
     {
         "Host", "Content-Length", "Transfer-Encoding", "Connection", "Upgrade", "TE", "Trailer", "Keep-Alive",
-        "X-Hook-Signature",
+        PayloadSigner.HeaderName,
     };
 
     public static bool IsToken(string name) => name.Length is > 0 and <= 256 && !name.AsSpan().ContainsAnyExcept(TokenChars);

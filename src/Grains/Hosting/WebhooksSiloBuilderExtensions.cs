@@ -7,10 +7,13 @@ using Orleans.Configuration;
 using Orleans.Storage;
 using Orleans.Streams;
 using Webhooks.Conditions;
-using Webhooks.Delivery;
+using Webhooks.DeliveryLog;
+using Webhooks.Endpoints;
+using Webhooks.Endpoints.Queue;
+using Webhooks.Endpoints.Sending;
 using Webhooks.Diagnostics;
 using Webhooks.Events;
-using Webhooks.Storage.Postgres;
+using Webhooks.Postgres;
 using Webhooks.Streaming;
 using Webhooks.Templates;
 
@@ -48,20 +51,21 @@ public static class WebhooksSiloBuilderExtensions
         services.ConfigureHttpClientDefaults(http => http.RemoveAllLoggers());
         services.AddSingleton<IConfigureOptions<HttpClientFactoryOptions>, DeliveryHttpClients>();
 
-        var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
-        var connectionString = configuration.GetConnectionString(StorageOptions.ConnectionStringName);
-        if (storage.IsPostgres && !string.IsNullOrWhiteSpace(connectionString))
+        if (StorageOptions.PostgresConnectionString(configuration) is { } connectionString)
         {
-            AddPostgresStorage(silo, configuration, connectionString);
+            silo.AddWebhooksPostgres(configuration, connectionString);
         }
         else
         {
             silo.AddMemoryGrainStorage(StorageNames.Definitions);
             silo.AddMemoryGrainStorage(StorageNames.PubSub);
             services.TryAddSingleton<IDeliveryStore, InMemoryDeliveryStore>();
-            services.TryAddSingleton<IEventQueueBackend, GrainEventQueueBackend>();
+            services.TryAddSingleton<IDeliveryLog, MemoryDeliveryLog>();
+            services.TryAddSingleton<IEndpointQueueMode, MemoryQueueMode>();
+            services.TryAddSingleton<IEventQueueBackend, MemoryEventQueueBackend>();
         }
 
+        silo.AddPlacementDirector<SiloPinnedPlacement, SiloPinnedPlacementDirector>();
         silo.AddPersistentStreams(EventStreams.Provider, EventQueueAdapterFactory.Create, stream =>
         {
             stream.ConfigureStreamPubSub(StreamPubSubType.ExplicitGrainBasedOnly);
@@ -76,51 +80,6 @@ public static class WebhooksSiloBuilderExtensions
         });
 
         return silo;
-    }
-
-    /// <summary>Everything on PostgreSQL: definitions, stream subscriptions and reminders through the Orleans ADO.NET
-    /// providers; the event queues and the delivery log in our own tables.</summary>
-    private static void AddPostgresStorage(ISiloBuilder silo, IConfiguration configuration, string connectionString)
-    {
-        var services = silo.Services;
-        services.AddSingleton(_ => new PostgresDatabase(connectionString));
-        if (configuration.GetSection(EventQueueOptions.Section)[nameof(EventQueueOptions.PublishLinger)] is null)
-        {
-            services.Configure<EventQueueOptions>(o => o.PublishLinger = TimeSpan.FromMilliseconds(10));
-        }
-
-        services.AddSingleton<PostgresQueueSignals>();
-        services.AddHostedService(sp => sp.GetRequiredService<PostgresQueueSignals>());
-        services.TryAddSingleton<PostgresEventQueue>();
-        services.TryAddSingleton<IEventQueueBackend>(sp => sp.GetRequiredService<PostgresEventQueue>());
-        services.TryAddSingleton<PostgresDeliveryStore>();
-        services.TryAddSingleton<IDeliveryStore>(sp => sp.GetRequiredService<PostgresDeliveryStore>());
-        services.AddSingleton<DeliveryRetention>();
-        services.AddHostedService(sp => sp.GetRequiredService<DeliveryRetention>());
-
-        // Endpoints with unfinished deliveries keep a reminder at Delivery:RecoveryInterval.
-        var recovery = configuration.GetSection(DeliveryOptions.Section).Get<DeliveryOptions>()?.RecoveryInterval ?? TimeSpan.FromMinutes(1);
-        silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = recovery < o.MinimumReminderPeriod ? recovery : o.MinimumReminderPeriod);
-
-        // Orleans' binary format, driven by [Id]/[Alias], instead of the ADO.NET default (Newtonsoft JSON with
-        // CLR type names, which drops values equal to the CLR default: a disabled webhook would come back
-        // enabled). Providers pick up a serializer keyed by their own name.
-        silo.Services.AddKeyedSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>(StorageNames.Definitions);
-        silo.AddAdoNetGrainStorage(StorageNames.Definitions, o =>
-        {
-            o.Invariant = StorageOptions.Invariant;
-            o.ConnectionString = connectionString;
-        });
-        silo.AddAdoNetGrainStorage(StorageNames.PubSub, o =>
-        {
-            o.Invariant = StorageOptions.Invariant;
-            o.ConnectionString = connectionString;
-        });
-        silo.UseAdoNetReminderService(o =>
-        {
-            o.Invariant = StorageOptions.Invariant;
-            o.ConnectionString = connectionString;
-        });
     }
 
     private static OptionsBuilder<T> AddValidatedOptions<T>(IServiceCollection services, IConfiguration configuration, string section)

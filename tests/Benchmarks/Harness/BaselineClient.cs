@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using Webhooks.Benchmarks.Workload;
-using Webhooks.Delivery;
+using Webhooks.Endpoints.Sending;
 
 namespace Webhooks.Benchmarks.Harness;
 

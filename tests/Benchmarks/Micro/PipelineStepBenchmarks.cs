@@ -8,10 +8,10 @@ using Jint.Native;
 using JsonParser = Jint.Native.Json.JsonParser;
 using Microsoft.Extensions.Options;
 using Webhooks.Conditions;
-using Webhooks.Delivery;
+using Webhooks.Endpoints.Sending;
 using Webhooks.Events;
 using Webhooks.Templates;
-using Webhooks.Webhooks;
+using Webhooks.Rules;
 
 namespace Webhooks.Benchmarks.Micro;
 

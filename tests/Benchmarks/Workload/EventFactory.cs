@@ -4,7 +4,7 @@ using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Options;
 using Webhooks.Templates;
-using Webhooks.Webhooks;
+using Webhooks.Rules;
 using Proto = Webhooks.Api.V1;
 
 namespace Webhooks.Benchmarks.Workload;

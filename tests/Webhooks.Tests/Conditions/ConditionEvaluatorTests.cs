@@ -3,7 +3,7 @@ using System.Text.Json;
 using Webhooks.Conditions;
 using Webhooks.Errors;
 using Webhooks.Events;
-using Webhooks.Webhooks;
+using Webhooks.Rules;
 
 namespace Webhooks.Tests.Conditions;
 

@@ -1,5 +1,5 @@
 using Webhooks.Events;
-using Webhooks.Webhooks;
+using Webhooks.Rules;
 
 namespace Webhooks.Tests.Conditions;
 

@@ -157,7 +157,7 @@ public sealed class DeliveryControlTests(PolicyClusterFixture fixture) : IAsyncL
             "the successful probe closes the circuit");
         Clock.Advance(TimeSpan.FromMinutes(10));
         var all = await Poll.ForAsync(
-            () => fixture.Client.GetGrain<IEndpointGrain>(endpoint).ListDeliveriesAsync(new DeliveryQuery()),
+            () => fixture.Client.GetGrain<IDeliveryLogGrain>(IDeliveryLogGrain.DefaultKey).ListAsync(new DeliveryQuery { EndpointId = endpoint }),
             p => p.Items.Length == 5 && p.Items.All(d => d.Status == DeliveryStatus.Succeeded),
             "all five deliveries succeed");
         Assert.Equal(9, _receiver.For("/breaker").Count);
@@ -271,7 +271,7 @@ public sealed class DeliveryControlTests(PolicyClusterFixture fixture) : IAsyncL
         var since = Clock.GetUtcNow();
         await PublishAsync(1, 2, 3);
         await Poll.ForAsync(
-            () => fixture.Client.GetGrain<IEndpointGrain>(endpoint).ListDeliveriesAsync(new DeliveryQuery { Status = DeliveryStatus.Failed }),
+            () => fixture.Client.GetGrain<IDeliveryLogGrain>(IDeliveryLogGrain.DefaultKey).ListAsync(new DeliveryQuery { EndpointId = endpoint, Status = DeliveryStatus.Failed }),
             p => p.Items.Length == 3,
             "all three fail");
 
@@ -287,7 +287,7 @@ public sealed class DeliveryControlTests(PolicyClusterFixture fixture) : IAsyncL
         var requests = await _receiver.WaitForAsync("/replay", 6);
         Assert.Equal(["1", "2", "3"], requests.Skip(3).Select(r => r.BodyText));
         var log = await Poll.ForAsync(
-            () => fixture.Client.GetGrain<IEndpointGrain>(endpoint).ListDeliveriesAsync(new DeliveryQuery()),
+            () => fixture.Client.GetGrain<IDeliveryLogGrain>(IDeliveryLogGrain.DefaultKey).ListAsync(new DeliveryQuery { EndpointId = endpoint }),
             p => p.Items.Length == 3 && p.Items.All(d => d.Status == DeliveryStatus.Succeeded),
             "the replays succeed");
         Assert.All(log.Items, d => Assert.True(d.Attempts[^1].Manual));
@@ -398,7 +398,7 @@ public sealed class DeliveryControlTests(PolicyClusterFixture fixture) : IAsyncL
     private async Task<DeliveryRecord> DeliveryAsync(string endpoint, Func<DeliveryRecord, bool> accept, string what)
     {
         var page = await Poll.ForAsync(
-            () => fixture.Client.GetGrain<IEndpointGrain>(endpoint).ListDeliveriesAsync(new DeliveryQuery()),
+            () => fixture.Client.GetGrain<IDeliveryLogGrain>(IDeliveryLogGrain.DefaultKey).ListAsync(new DeliveryQuery { EndpointId = endpoint }),
             p => p.Items.Length == 1 && accept(p.Items[0]),
             what);
         return page.Items[0];

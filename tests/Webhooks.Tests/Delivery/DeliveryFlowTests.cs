@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Webhooks.Endpoints;
 using Webhooks.Tests.Infrastructure;
-using Webhooks.Webhooks;
+using Webhooks.Rules;
 
 namespace Webhooks.Tests.Delivery;
 
@@ -236,7 +236,7 @@ public sealed class DeliveryFlowTests(ClusterFixture fixture) : IAsyncLifetime
 
         await _receiver.WaitForAsync("/flaky", 3);
         var delivery = await Poll.ForAsync(
-            async () => (await fixture.Client.GetGrain<IEndpointGrain>(endpoint).ListDeliveriesAsync(new Deliveries.DeliveryQuery())).Items,
+            async () => (await fixture.Client.GetGrain<Deliveries.IDeliveryLogGrain>(Deliveries.IDeliveryLogGrain.DefaultKey).ListAsync(new Deliveries.DeliveryQuery { EndpointId = endpoint })).Items,
             items => items.Length == 1 && items[0].Status == Deliveries.DeliveryStatus.Succeeded,
             "the delivery succeeded");
         Assert.Equal([503, 503, 204], delivery[0].Attempts.Select(a => a.StatusCode));

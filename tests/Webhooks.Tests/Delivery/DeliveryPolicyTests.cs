@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Orleans.TestingHost;
 using Webhooks.Deliveries;
-using Webhooks.Delivery;
 using Webhooks.Endpoints;
 using Webhooks.Hosting;
 using Webhooks.Tests.Infrastructure;

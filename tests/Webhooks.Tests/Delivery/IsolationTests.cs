@@ -1,5 +1,5 @@
 using Webhooks.Tests.Infrastructure;
-using Webhooks.Webhooks;
+using Webhooks.Rules;
 
 namespace Webhooks.Tests.Delivery;
 
@@ -64,7 +64,7 @@ public sealed class IsolationTests(ClusterFixture fixture) : IAsyncLifetime
         // for room and so stalled the stream every webhook of the type reads.
         var arrived = await _receiver.WaitForAsync("/alive", events);
         Assert.Equal(events, arrived.Select(r => r.BodyText).Distinct().Count());
-        var backlog = await fixture.Client.GetGrain<Endpoints.IEndpointGrain>(dead).GetStatusAsync();
+        var backlog = await fixture.Client.GetGrain<Webhooks.Endpoints.IEndpointGrain>(dead).GetStatusAsync();
         Assert.True(backlog.Queued + backlog.InFlight >= events - 50, $"the dead endpoint holds {backlog.Queued} + {backlog.InFlight}");
         Assert.Equal(0, backlog.WaitingEnqueuers);
     }

@@ -1,5 +1,5 @@
 using Webhooks.Deliveries;
-using Webhooks.Delivery;
+using Webhooks.Endpoints.Sending;
 using Webhooks.Endpoints;
 
 namespace Webhooks.Tests.Delivery;

@@ -90,7 +90,7 @@ public sealed class TransportTests(ClusterFixture fixture) : IAsyncLifetime
     private async Task<DeliveryRecord> FinishedDeliveryAsync(string endpoint)
     {
         var page = await Poll.ForAsync(
-            () => fixture.Client.GetGrain<IEndpointGrain>(endpoint).ListDeliveriesAsync(new DeliveryQuery()),
+            () => fixture.Client.GetGrain<IDeliveryLogGrain>(IDeliveryLogGrain.DefaultKey).ListAsync(new DeliveryQuery { EndpointId = endpoint }),
             p => p.Items.Length == 1 && p.Items[0].Status != DeliveryStatus.Pending,
             $"the delivery to {endpoint} finished");
         return page.Items[0];

@@ -3,7 +3,7 @@ using Orleans.Runtime;
 using Webhooks.Deliveries;
 using Webhooks.Endpoints;
 using Webhooks.Tests.Infrastructure;
-using Webhooks.Webhooks;
+using Webhooks.Rules;
 
 namespace Webhooks.Tests.Delivery;
 
@@ -106,7 +106,7 @@ public sealed class WebhookLifecycleTests(ClusterFixture fixture) : IAsyncLifeti
         await _scenario.PublishAsync(Scenario.Event(type, "created", new { n = 1 }));
 
         var page = await Poll.ForAsync(
-            () => fixture.Client.GetGrain<IEndpointGrain>(endpoint).ListDeliveriesAsync(new DeliveryQuery()),
+            () => fixture.Client.GetGrain<IDeliveryLogGrain>(IDeliveryLogGrain.DefaultKey).ListAsync(new DeliveryQuery { EndpointId = endpoint }),
             p => p.Items.Length == 1 && p.Items[0].Status == DeliveryStatus.Failed,
             "the delivery failed");
         Assert.All(page.Items[0].Attempts, a => Assert.Equal(302, a.StatusCode));

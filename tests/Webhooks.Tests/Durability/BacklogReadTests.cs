@@ -3,8 +3,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.TestingHost;
 using Webhooks.Deliveries;
-using Webhooks.Delivery;
+using Webhooks.DeliveryLog;
 using Webhooks.Endpoints;
+using Webhooks.Postgres;
 using Webhooks.Tests.Infrastructure;
 
 namespace Webhooks.Tests.Durability;
@@ -89,8 +90,6 @@ public sealed class BacklogReadTests : DurableTest
         private volatile bool _holding;
         private int _held;
         private int _added;
-
-        public bool IsDurable => inner.IsDurable;
 
         public int Added => Volatile.Read(ref _added);
 

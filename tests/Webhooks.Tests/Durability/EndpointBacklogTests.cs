@@ -87,7 +87,7 @@ public sealed class EndpointBacklogTests(ITestOutputHelper output) : DurableTest
         var (samples, largestWindow, violations) = await window;
         var backlogStatus = await endpoint.GetStatusAsync();
         var heapWithBacklog = GC.GetTotalMemory(forceFullCollection: true);
-        var sample = (await endpoint.ListDeliveriesAsync(new Deliveries.DeliveryQuery { PageSize = 1 })).Items.Single();
+        var sample = (await cluster.Client.GetGrain<Deliveries.IDeliveryLogGrain>(Deliveries.IDeliveryLogGrain.DefaultKey).ListAsync(new Deliveries.DeliveryQuery { EndpointId = endpointId, PageSize = 1 })).Items.Single();
         var perDelivery = InMemoryCost(sample);
         Mark(string.Create(CultureInfo.InvariantCulture,
             $"database holds {stored} deliveries for the endpoint after {publishClock.Elapsed.TotalSeconds:0.0} s of publishing; status: queued {backlogStatus.Queued}, " +

@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Orleans.TestingHost;
 using Webhooks.Deliveries;
-using Webhooks.Delivery;
+using Webhooks.Endpoints;
 using Webhooks.Tests.Infrastructure;
 
 namespace Webhooks.Tests.Durability;
@@ -59,7 +59,7 @@ public sealed class RetryAcrossSiloKillTests : DurableTest
             TimeSpan.FromSeconds(90));
         foreach (var endpoint in endpoints)
         {
-            var delivery = (await cluster.Client.GetGrain<Endpoints.IEndpointGrain>(endpoint).ListDeliveriesAsync(new DeliveryQuery())).Items.Single();
+            var delivery = (await cluster.Client.GetGrain<IDeliveryLogGrain>(IDeliveryLogGrain.DefaultKey).ListAsync(new DeliveryQuery { EndpointId = endpoint })).Items.Single();
             Assert.Equal([500, 204], delivery.Attempts.Select(a => a.StatusCode));
             Assert.True(delivery.Attempts[1].Time - delivery.Attempts[0].Time >= RetryDelay, $"{endpoint}'s retry came before it was due");
         }

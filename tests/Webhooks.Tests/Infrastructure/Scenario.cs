@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using System.Text.Json;
 using Webhooks.Endpoints;
 using Webhooks.Events;
-using Webhooks.Webhooks;
+using Webhooks.Rules;
 
 namespace Webhooks.Tests.Infrastructure;
 

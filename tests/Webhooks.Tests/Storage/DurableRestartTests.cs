@@ -1,8 +1,8 @@
 using Orleans.TestingHost;
 using Webhooks.Endpoints;
-using Webhooks.Storage.Postgres;
+using Webhooks.Postgres;
 using Webhooks.Tests.Infrastructure;
-using Webhooks.Webhooks;
+using Webhooks.Rules;
 
 namespace Webhooks.Tests.Storage;
 

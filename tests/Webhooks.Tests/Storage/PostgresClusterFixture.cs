@@ -1,5 +1,5 @@
 using Orleans.TestingHost;
-using Webhooks.Storage.Postgres;
+using Webhooks.Postgres;
 using Webhooks.Tests.Infrastructure;
 
 namespace Webhooks.Tests.Storage;

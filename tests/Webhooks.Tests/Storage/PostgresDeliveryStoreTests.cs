@@ -2,8 +2,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Webhooks.Deliveries;
-using Webhooks.Delivery;
-using Webhooks.Storage.Postgres;
+using Webhooks.Endpoints;
+using Webhooks.Postgres;
 using Webhooks.Tests.Infrastructure;
 
 namespace Webhooks.Tests.Storage;
@@ -99,7 +99,7 @@ public sealed class PostgresDeliveryStoreTests : IAsyncLifetime
         await _store.UpdateAsync(Record("ep", 4, "e4") with { Status = DeliveryStatus.Failed, Attempts = [attempt with { StatusCode = 500 }] });
 
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var retention = new DeliveryRetention(_pool, Options.Create(_options), clock, NullLogger<DeliveryRetention>.Instance);
+        var retention = new PostgresDeliveryRetention(_pool, Options.Create(_options), clock, NullLogger<PostgresDeliveryRetention>.Instance);
         Assert.Equal(0, await retention.PruneAsync(default));
 
         clock.Advance(TimeSpan.FromHours(2));

@@ -6,7 +6,7 @@ using Orleans.Configuration;
 using Orleans.Serialization;
 using Orleans.Streams;
 using Webhooks.Events;
-using Webhooks.Storage.Postgres;
+using Webhooks.Postgres;
 using Webhooks.Streaming;
 using Webhooks.Tests.Infrastructure;
 
@@ -40,7 +40,7 @@ public sealed class PostgresEventQueueTests : IAsyncLifetime
         var signals = new PostgresQueueSignals(_pool, options, TimeProvider.System, NullLogger<PostgresQueueSignals>.Instance);
         _queue = new PostgresEventQueue(
             _pool, signals, _services.GetRequiredService<Serializer<EventBatch>>(), options,
-            Options.Create(new ClusterOptions { ServiceId = "queue-tests" }), NullLogger<PostgresEventQueue>.Instance);
+            Options.Create(new ClusterOptions { ServiceId = "queue-tests" }), TimeProvider.System, NullLogger<PostgresEventQueue>.Instance);
     }
 
     public async Task DisposeAsync()

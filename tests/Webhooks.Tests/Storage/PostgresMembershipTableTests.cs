@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Orleans.Configuration;
 using Orleans.Runtime.MembershipService;
-using Webhooks.Storage.Postgres;
+using Webhooks.Postgres;
 using Webhooks.Tests.Infrastructure;
 
 namespace Webhooks.Tests.Storage;

@@ -5,7 +5,7 @@ using Orleans.Storage;
 using Webhooks.Catalog;
 using Webhooks.Endpoints;
 using Webhooks.Hosting;
-using Webhooks.Webhooks;
+using Webhooks.Rules;
 
 namespace Webhooks.Tests.Storage;
 
@@ -25,7 +25,7 @@ public sealed class ProductStateSerializationTests(PostgresClusterFixture fixtur
     [Fact]
     public void CatalogState_RoundTrips_KeepingItsOrdinalComparer()
     {
-        var state = new CatalogState { Ids = ImmutableSortedSet.Create(StringComparer.Ordinal, "b", "a", "B", "é", "Z") };
+        var state = new CatalogGrainState { Ids = ImmutableSortedSet.Create(StringComparer.Ordinal, "b", "a", "B", "é", "Z") };
 
         var copy = RoundTrip(DefinitionsSerializer, state);
 
@@ -72,11 +72,11 @@ public sealed class ProductStateSerializationTests(PostgresClusterFixture fixtur
 
         Assert.True(webhook.Definition!.Enabled);
         Assert.True(endpoint.Definition!.SslVerification);
-        Assert.Contains("\"$type\":\"Webhooks.Webhooks.WebhookDefinition, Webhooks.Grains.Interfaces\"",
+        Assert.Contains("\"$type\":\"Webhooks.Rules.WebhookDefinition, Webhooks.Grains.Interfaces\"",
             Encoding.UTF8.GetString(Bytes(json, Webhook())), StringComparison.Ordinal);
     }
 
-    private static WebhookState Webhook() => new()
+    private static WebhookGrainState Webhook() => new()
     {
         Definition = new WebhookDefinition
         {
@@ -96,7 +96,7 @@ public sealed class ProductStateSerializationTests(PostgresClusterFixture fixtur
         ActiveSince = Created.AddSeconds(1),
     };
 
-    private static EndpointState Endpoint() => new()
+    private static EndpointGrainState Endpoint() => new()
     {
         Definition = new EndpointDefinition
         {

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using Webhooks.Errors;
 using Webhooks.Events;
 using Webhooks.Templates;
-using Webhooks.Webhooks;
+using Webhooks.Rules;
 
 namespace Webhooks.Tests.Templates;
 

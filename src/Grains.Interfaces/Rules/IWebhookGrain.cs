@@ -1,0 +1,23 @@
+using System.Collections.Immutable;
+using Orleans.Concurrency;
+
+namespace Webhooks.Rules;
+
+/// <summary>One per webhook (key: webhook id): holds the rule and subscribes to the object types it covers.</summary>
+[Alias("webhooks.IWebhookGrain")]
+public interface IWebhookGrain : IGrainWithStringKey
+{
+    /// <summary>Validates (condition and templates compiled, endpoints exist) and stores the webhook.</summary>
+    [Alias("CreateAsync")]
+    Task<WebhookInfo> CreateAsync(WebhookDefinition definition, CancellationToken cancellationToken = default);
+
+    [Alias("GetAsync"), AlwaysInterleave]
+    Task<WebhookInfo> GetAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Replaces the named fields (see <see cref="WebhookField"/>) with those of <paramref name="changes"/>.</summary>
+    [Alias("UpdateAsync")]
+    Task<WebhookInfo> UpdateAsync(WebhookDefinition changes, ImmutableArray<string> fields, CancellationToken cancellationToken = default);
+
+    [Alias("DeleteAsync")]
+    Task DeleteAsync(CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,230 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using Microsoft.Extensions.Options;
+using Webhooks.Deliveries;
+using Webhooks.Endpoints;
+
+namespace Webhooks.DeliveryLog;
+
+/// <summary>The embedded default's delivery log: per endpoint, every pending delivery and the most recent
+/// finished ones (bounded), in this silo's memory. An endpoint that deactivates and activates again on this
+/// silo gets its pending deliveries back; a silo that stops loses them. People read it through
+/// <see cref="MemoryDeliveryLog"/>, which asks every silo.</summary>
+internal sealed class InMemoryDeliveryStore(IOptions<DeliveryOptions> options) : IDeliveryStore
+{
+    private readonly ConcurrentDictionary<string, EndpointLog> _logs = new(StringComparer.Ordinal);
+    private readonly int _capacity = options.Value.LogCapacityPerEndpoint;
+
+    public Task<IReadOnlyList<DeliveryRecord>> AddAsync(IReadOnlyList<DeliveryRecord> records, CancellationToken cancellationToken)
+    {
+        var added = new List<DeliveryRecord>(records.Count);
+        foreach (var record in records)
+        {
+            if (Log(record.EndpointId).Add(record, _capacity))
+            {
+                added.Add(record);
+            }
+        }
+
+        return Task.FromResult<IReadOnlyList<DeliveryRecord>>(added);
+    }
+
+    public Task UpdateAsync(DeliveryRecord record, CancellationToken cancellationToken)
+    {
+        Log(record.EndpointId).Update(record);
+        return Task.CompletedTask;
+    }
+
+    public Task<DeliveryRecord?> GetAsync(string endpointId, long sequence, CancellationToken cancellationToken) =>
+        Task.FromResult(_logs.TryGetValue(endpointId, out var log) ? log.Get(sequence) : null);
+
+    public Task<int> FailPendingAsync(string endpointId, int limit, CancellationToken cancellationToken) =>
+        Task.FromResult(_logs.TryGetValue(endpointId, out var log) ? log.FailPending(limit) : 0);
+
+    public Task<IReadOnlyList<DeliveryRecord>> LoadPendingAsync(string endpointId, long afterSequence, long beforeSequence, int limit, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<DeliveryRecord>>(_logs.TryGetValue(endpointId, out var log) ? log.Pending(afterSequence, beforeSequence, limit) : []);
+
+    public Task<DeliveryPage> QueryAsync(DeliveryQuery query, CancellationToken cancellationToken)
+    {
+        if (query.EndpointId is { } endpointId)
+        {
+            return Task.FromResult(_logs.TryGetValue(endpointId, out var log) ? log.Query(query) : new DeliveryPage());
+        }
+
+        return Task.FromResult(DeliveryPages.Merge([.. _logs.Values.Select(log => log.Query(query))], query.PageSize));
+    }
+
+    private EndpointLog Log(string endpointId) => _logs.GetOrAdd(endpointId, static _ => new EndpointLog());
+
+    private sealed class EndpointLog
+    {
+        private readonly Lock _lock = new();
+        private readonly SortedSet<long> _order = [];
+        private readonly Dictionary<long, DeliveryRecord> _records = [];
+        private readonly HashSet<(string EventId, string WebhookId)> _keys = [];
+        private int _finished;
+
+        public bool Add(DeliveryRecord record, int capacity)
+        {
+            lock (_lock)
+            {
+                if (!_keys.Add((record.EventId, record.WebhookId)))
+                {
+                    return false;
+                }
+
+                if (_records.TryAdd(record.Sequence, record))
+                {
+                    _order.Add(record.Sequence);
+                }
+
+                if (_finished > capacity)
+                {
+                    EvictOldestFinished(_finished - capacity);
+                }
+
+                return true;
+            }
+        }
+
+        public int FailPending(int limit)
+        {
+            lock (_lock)
+            {
+                var failed = 0;
+                foreach (var sequence in _order)
+                {
+                    if (failed == limit)
+                    {
+                        break;
+                    }
+
+                    if (_records[sequence] is { Status: DeliveryStatus.Pending } record)
+                    {
+                        _records[sequence] = record with { Status = DeliveryStatus.Failed, NextAttemptAt = null };
+                        failed++;
+                    }
+                }
+
+                return failed;
+            }
+        }
+
+        public List<DeliveryRecord> Pending(long afterSequence, long beforeSequence, int limit)
+        {
+            lock (_lock)
+            {
+                var pending = new List<DeliveryRecord>();
+                if (beforeSequence - 1 < afterSequence + 1)
+                {
+                    return pending;
+                }
+
+                foreach (var sequence in _order.GetViewBetween(afterSequence + 1, beforeSequence - 1))
+                {
+                    if (pending.Count == limit)
+                    {
+                        break;
+                    }
+
+                    var record = _records[sequence];
+                    if (record.Status == DeliveryStatus.Pending)
+                    {
+                        pending.Add(record);
+                    }
+                }
+
+                return pending;
+            }
+        }
+
+        public void Update(DeliveryRecord record)
+        {
+            lock (_lock)
+            {
+                if (_records.TryGetValue(record.Sequence, out var previous))
+                {
+                    if (previous.Status == DeliveryStatus.Pending && record.Status != DeliveryStatus.Pending)
+                    {
+                        _finished++;
+                    }
+                    else if (previous.Status != DeliveryStatus.Pending && record.Status == DeliveryStatus.Pending)
+                    {
+                        // Redelivered by an operator.
+                        _finished--;
+                    }
+
+                    _records[record.Sequence] = record;
+                }
+            }
+        }
+
+        public DeliveryRecord? Get(long sequence)
+        {
+            lock (_lock)
+            {
+                return _records.GetValueOrDefault(sequence);
+            }
+        }
+
+        public DeliveryPage Query(DeliveryQuery query)
+        {
+            var after = DeliveryCursor.FromToken(query.PageToken);
+            var items = ImmutableArray.CreateBuilder<DeliveryRecord>(query.PageSize);
+            var more = false;
+            lock (_lock)
+            {
+                foreach (var sequence in _order.Reverse())
+                {
+                    var record = _records[sequence];
+                    if ((after is { } cursor && DeliveryCursor.Of(record).CompareTo(cursor) <= 0)
+                        || (query.WebhookId is { } webhook && record.WebhookId != webhook)
+                        || (query.EventId is { } eventId && record.EventId != eventId)
+                        || (query.Status is { } status && record.Status != status))
+                    {
+                        continue;
+                    }
+
+                    if (items.Count == query.PageSize)
+                    {
+                        more = true;
+                        break;
+                    }
+
+                    items.Add(record);
+                }
+            }
+
+            return new DeliveryPage
+            {
+                Items = items.ToImmutable(),
+                NextPageToken = more ? DeliveryCursor.Of(items[^1]).ToToken() : null,
+            };
+        }
+
+        private void EvictOldestFinished(int count)
+        {
+            var evicted = new List<long>(count);
+            foreach (var sequence in _order)
+            {
+                if (evicted.Count == count)
+                {
+                    break;
+                }
+
+                if (_records[sequence].Status != DeliveryStatus.Pending)
+                {
+                    evicted.Add(sequence);
+                }
+            }
+
+            foreach (var sequence in evicted)
+            {
+                _order.Remove(sequence);
+                _records.Remove(sequence, out var record);
+                _keys.Remove((record!.EventId, record.WebhookId));
+                _finished--;
+            }
+        }
+    }
+}

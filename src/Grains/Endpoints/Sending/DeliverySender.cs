@@ -1,0 +1,156 @@
+using System.Buffers;
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Text;
+using Microsoft.Extensions.Options;
+using Webhooks.Deliveries;
+using Webhooks.Endpoints;
+
+namespace Webhooks.Endpoints.Sending;
+
+/// <summary>Sends one attempt of one delivery and reports what happened; never throws for the network.</summary>
+public sealed class DeliverySender(IHttpClientFactory clients, IOptions<DeliveryOptions> options, DeliveryClock clock)
+{
+    private readonly TimeProvider time = clock.Time;
+
+    public const string UserAgent = "Webhooks/1.0";
+    public const string DeliveryHeader = "X-Hook-Delivery";
+    public const string AttemptHeader = "X-Hook-Attempt";
+
+    private readonly int _maxResponseBytes = options.Value.MaxResponseBodyBytes;
+
+    public async Task<DeliveryAttempt> SendAsync(EndpointDefinition endpoint, DeliveryRecord delivery, int attempt, CancellationToken cancellationToken)
+    {
+        var body = Encoding.UTF8.GetBytes(delivery.Body);
+        // HttpMethod.Parse returns the shared instances for the standard methods.
+        using var request = new HttpRequestMessage(HttpMethod.Parse(delivery.HttpMethod), delivery.Url)
+        {
+            Content = new ByteArrayContent(body),
+        };
+
+        // Validated when the webhook was saved; parsing it again per request only allocates.
+        request.Content.Headers.TryAddWithoutValidation("Content-Type", delivery.ContentType);
+
+        request.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
+        // The endpoint's static headers first; the webhook's rendered headers override them by name.
+        foreach (var header in endpoint.Headers)
+        {
+            SetHeader(request, header);
+        }
+
+        foreach (var header in delivery.Headers)
+        {
+            SetHeader(request, header);
+        }
+
+        request.Headers.TryAddWithoutValidation(DeliveryHeader, delivery.Id);
+        request.Headers.TryAddWithoutValidation(AttemptHeader, attempt.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (!string.IsNullOrEmpty(endpoint.Secret))
+        {
+            request.Headers.TryAddWithoutValidation(PayloadSigner.HeaderName, PayloadSigner.Sign(endpoint.Secret, body));
+        }
+
+        var client = clients.CreateClient(DeliveryHttpClients.NameFor(endpoint));
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(endpoint.Timeout);
+        var startedAt = time.GetUtcNow();
+        // How long the request took is physics, measured on the machine's clock; the delivery clock (which tests
+        // move by hand) only decides when attempts are made.
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            var responseBody = await ReadBodyAsync(response, timeout.Token);
+            return new DeliveryAttempt
+            {
+                Time = startedAt,
+                Duration = Stopwatch.GetElapsedTime(started),
+                StatusCode = (int)response.StatusCode,
+                ResponseHeaders = ResponseHeaders(response),
+                ResponseBody = responseBody,
+                RetryAfter = RetryAfter(response),
+            };
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return Failed($"timed out after {endpoint.Timeout.TotalSeconds:0.###} s") with { TimedOut = true };
+        }
+        catch (HttpRequestException ex)
+        {
+            return Failed(ex.InnerException is { } inner ? $"{ex.Message} ({inner.Message})" : ex.Message);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or NotSupportedException or UriFormatException)
+        {
+            return Failed(ex.Message);
+        }
+
+        DeliveryAttempt Failed(string error) =>
+            new() { Time = startedAt, Duration = Stopwatch.GetElapsedTime(started), Error = error };
+    }
+
+    // Reading the (bounded) body lets the connection go back to the pool, and the start of it is kept with the
+    // attempt. Most receivers answer 204 or an empty 200: nothing to read, and no buffer per request.
+    private async Task<string> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (response.Content.Headers.ContentLength == 0 || _maxResponseBytes == 0)
+        {
+            return "";
+        }
+
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        var buffer = ArrayPool<byte>.Shared.Rent(_maxResponseBytes);
+        try
+        {
+            var total = 0;
+            int read;
+            while (total < _maxResponseBytes && (read = await stream.ReadAsync(buffer.AsMemory(total, _maxResponseBytes - total), cancellationToken)) > 0)
+            {
+                total += read;
+            }
+
+            return total == 0 ? "" : Encoding.UTF8.GetString(buffer, 0, total);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static ImmutableArray<HttpHeader> ResponseHeaders(HttpResponseMessage response)
+    {
+        var headers = ImmutableArray.CreateBuilder<HttpHeader>();
+        foreach (var (name, values) in response.Headers.NonValidated)
+        {
+            headers.Add(new HttpHeader { Name = name, Value = values.ToString() });
+        }
+
+        foreach (var (name, values) in response.Content.Headers.NonValidated)
+        {
+            headers.Add(new HttpHeader { Name = name, Value = values.ToString() });
+        }
+
+        return headers.DrainToImmutable();
+    }
+
+    /// <summary>Retry-After as seconds or as an HTTP date, relative to now; null when absent or unreadable.</summary>
+    private TimeSpan? RetryAfter(HttpResponseMessage response) => response.Headers.RetryAfter switch
+    {
+        { Delta: { } delta } => delta,
+        { Date: { } date } => date - time.GetUtcNow() is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero,
+        _ => null,
+    };
+
+    private static void SetHeader(HttpRequestMessage request, HttpHeader header)
+    {
+        if (header.Name.StartsWith("Content-", StringComparison.OrdinalIgnoreCase))
+        {
+            request.Content!.Headers.Remove(header.Name);
+            request.Content.Headers.TryAddWithoutValidation(header.Name, header.Value);
+        }
+        else
+        {
+            request.Headers.Remove(header.Name);
+            request.Headers.TryAddWithoutValidation(header.Name, header.Value);
+        }
+    }
+}

@@ -1,0 +1,64 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.Configuration;
+using Orleans.Storage;
+using Webhooks.DeliveryLog;
+using Webhooks.Endpoints;
+using Webhooks.Endpoints.Queue;
+using Webhooks.Hosting;
+using Webhooks.Streaming;
+
+namespace Webhooks.Postgres;
+
+public static class PostgresSiloBuilderExtensions
+{
+    /// <summary>Everything on PostgreSQL: cluster-visible definitions, stream subscriptions and reminders through the
+    /// Orleans ADO.NET providers; the event queues and the delivery log (with each endpoint's durable queue) in our
+    /// own tables. Clustering is the host's (it also needs it before the silo exists).</summary>
+    public static ISiloBuilder AddWebhooksPostgres(this ISiloBuilder silo, IConfiguration configuration, string connectionString)
+    {
+        var services = silo.Services;
+        services.AddSingleton(_ => new PostgresDatabase(connectionString));
+        if (configuration.GetSection(EventQueueOptions.Section)[nameof(EventQueueOptions.PublishLinger)] is null)
+        {
+            services.Configure<EventQueueOptions>(o => o.PublishLinger = TimeSpan.FromMilliseconds(10));
+        }
+
+        services.AddSingleton<PostgresQueueSignals>();
+        services.AddHostedService(sp => sp.GetRequiredService<PostgresQueueSignals>());
+        services.TryAddSingleton<PostgresEventQueue>();
+        services.TryAddSingleton<IEventQueueBackend>(sp => sp.GetRequiredService<PostgresEventQueue>());
+        services.TryAddSingleton<PostgresDeliveryStore>();
+        services.TryAddSingleton<IDeliveryStore>(sp => sp.GetRequiredService<PostgresDeliveryStore>());
+        services.TryAddSingleton<IDeliveryLog>(sp => sp.GetRequiredService<PostgresDeliveryStore>());
+        services.TryAddSingleton<IEndpointQueueMode, DurableQueueMode>();
+        services.AddSingleton<PostgresDeliveryRetention>();
+        services.AddHostedService(sp => sp.GetRequiredService<PostgresDeliveryRetention>());
+
+        // Endpoints with unfinished deliveries keep a reminder at Delivery:RecoveryInterval.
+        var recovery = configuration.GetSection(DeliveryOptions.Section).Get<DeliveryOptions>()?.RecoveryInterval ?? TimeSpan.FromMinutes(1);
+        silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = recovery < o.MinimumReminderPeriod ? recovery : o.MinimumReminderPeriod);
+
+        // Orleans' binary format, driven by [Id]/[Alias], instead of the ADO.NET default (Newtonsoft JSON with
+        // CLR type names, which drops values equal to the CLR default: a disabled webhook would come back
+        // enabled). Providers pick up a serializer keyed by their own name.
+        services.AddKeyedSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>(StorageNames.Definitions);
+        silo.AddAdoNetGrainStorage(StorageNames.Definitions, o =>
+        {
+            o.Invariant = StorageOptions.Invariant;
+            o.ConnectionString = connectionString;
+        });
+        silo.AddAdoNetGrainStorage(StorageNames.PubSub, o =>
+        {
+            o.Invariant = StorageOptions.Invariant;
+            o.ConnectionString = connectionString;
+        });
+        silo.UseAdoNetReminderService(o =>
+        {
+            o.Invariant = StorageOptions.Invariant;
+            o.ConnectionString = connectionString;
+        });
+        return silo;
+    }
+}

@@ -1,0 +1,113 @@
+using System.Collections.Immutable;
+using Fluid;
+using Webhooks.Deliveries;
+using Webhooks.Endpoints;
+using Webhooks.Errors;
+using Webhooks.Templates;
+
+namespace Webhooks.Rules;
+
+/// <summary>How a webhook addresses its endpoints, and the hand-off of rendered requests to them. Each endpoint's
+/// route (URL, whether it is a template, its version) is looked up once per activation and cached; an endpoint
+/// whose URL changed since refuses a batch as stale and sends its new route back.</summary>
+/// <remarks>Not thread-safe: the webhook grain's turns use it one at a time.</remarks>
+internal sealed class EndpointRoutes(IGrainFactory grains, TemplateCompiler templates, WebhookStatsRecorder stats)
+{
+    // Rounds a batch gets when every answer says the URL changed again in between.
+    private const int MaxRounds = 3;
+
+    private readonly Dictionary<string, CachedRoute> _routes = new(StringComparer.Ordinal);
+
+    public void Clear() => _routes.Clear();
+
+    /// <summary>Looks up (and caches) every endpoint's route; throws <see cref="InvalidFieldException"/> naming
+    /// the first endpoint that does not exist.</summary>
+    public async Task CheckAsync(ImmutableArray<string> endpointIds, CancellationToken cancellationToken)
+    {
+        foreach (var id in endpointIds)
+        {
+            try
+            {
+                Cache(id, await grains.GetGrain<IEndpointGrain>(id).GetRouteAsync(cancellationToken));
+            }
+            catch (ResourceNotFoundException)
+            {
+                throw new InvalidFieldException("webhook.endpoint_ids", $"endpoint '{id}' does not exist");
+            }
+        }
+    }
+
+    /// <summary>Hands requests to one endpoint. Throws (and the stream redelivers the batch later) only when the
+    /// endpoint stays full or keeps changing its URL; an endpoint that no longer exists is recorded as an error.</summary>
+    public async Task HandOffAsync(string endpointId, IReadOnlyList<PendingDelivery> pending)
+    {
+        var endpoint = grains.GetGrain<IEndpointGrain>(endpointId);
+        try
+        {
+            if (!_routes.TryGetValue(endpointId, out var route))
+            {
+                route = Cache(endpointId, await endpoint.GetRouteAsync());
+            }
+
+            for (var round = 0; round < MaxRounds; round++)
+            {
+                var result = await endpoint.EnqueueAsync(Address(endpointId, route, pending));
+                if (result.Outcome == EnqueueOutcome.Accepted)
+                {
+                    stats.Created(result.Created);
+                    return;
+                }
+
+                route = Cache(endpointId, result.Route
+                    ?? throw new InvalidOperationException($"endpoint {endpointId} answered {result.Outcome} without a route"));
+            }
+        }
+        catch (ResourceNotFoundException)
+        {
+            stats.Error($"endpoint '{endpointId}' does not exist");
+            return;
+        }
+
+        throw new EndpointBusyException($"endpoint {endpointId} kept changing its URL; the events will be redelivered");
+    }
+
+    private ImmutableArray<DeliveryRequest> Address(string endpointId, CachedRoute route, IReadOnlyList<PendingDelivery> pending)
+    {
+        var requests = ImmutableArray.CreateBuilder<DeliveryRequest>(pending.Count);
+        foreach (var (request, context) in pending)
+        {
+            if (route.Template is not { } template)
+            {
+                requests.Add(request with { UrlVersion = route.Route.UrlVersion });
+                continue;
+            }
+
+            try
+            {
+                requests.Add(request with { Url = RenderUrl(template, context), UrlVersion = route.Route.UrlVersion });
+            }
+            catch (TemplateException ex)
+            {
+                stats.TemplateFailed(request.EventId, $"endpoint {endpointId}: {ex.Message}");
+            }
+        }
+
+        return requests.DrainToImmutable();
+    }
+
+    private string RenderUrl(IFluidTemplate template, EventContext context)
+    {
+        var url = templates.Render(template, context.TemplateModel, "URL").Trim();
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            throw new TemplateException($"URL template rendered '{url}', which is not an absolute http(s) URL");
+        }
+
+        return url;
+    }
+
+    private CachedRoute Cache(string endpointId, EndpointRoute route) =>
+        _routes[endpointId] = new CachedRoute(route, route.IsTemplate ? templates.Compile(route.Url, "endpoint.url") : null);
+
+    private sealed record CachedRoute(EndpointRoute Route, IFluidTemplate? Template);
+}

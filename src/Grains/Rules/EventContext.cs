@@ -1,0 +1,173 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Json;
+using Webhooks.Events;
+using Webhooks.Templates;
+
+namespace Webhooks.Rules;
+
+/// <summary>The context that conditions and templates see for one event, built lazily and at most once per
+/// event: NetBox's keys (event, timestamp, model, username, request_id, data, snapshots) plus event_id,
+/// object_type, object_id and, for "updated" events, changes.</summary>
+public sealed class EventContext(ObjectEvent e)
+{
+    private string? _timestamp;
+    private string? _changesJson;
+    private bool _changesComputed;
+    private string? _defaultBody;
+    private Dictionary<string, object?>? _model;
+    private Dictionary<string, object?>? _partialModel;
+
+    public ObjectEvent Event { get; } = e;
+
+    /// <summary>ISO 8601, as NetBox sends it.</summary>
+    public string Timestamp => _timestamp ??= Event.Timestamp.ToString("O", CultureInfo.InvariantCulture);
+
+    /// <summary>For "updated" events with both snapshots: {"field": {"prechange": old, "postchange": new}} for
+    /// every top-level field whose value differs; otherwise null.</summary>
+    public string? ChangesJson
+    {
+        get
+        {
+            if (!_changesComputed)
+            {
+                _changesJson = ComputeChanges(Event);
+                _changesComputed = true;
+            }
+
+            return _changesJson;
+        }
+    }
+
+    /// <summary>The body sent when a webhook has no body template: the JSON of the whole context.</summary>
+    public string DefaultBody => _defaultBody ??= WriteDefaultBody();
+
+    /// <summary>The context as dictionaries and lists, the model templates render against.</summary>
+    public IReadOnlyDictionary<string, object?> TemplateModel => _model ??= BuildModel(ContextUse.All);
+
+    /// <summary>The template model with only the parts <paramref name="use"/> says the templates can reach
+    /// parsed (the rest null). Kept apart from <see cref="TemplateModel"/>, which other templates may need whole.</summary>
+    public IReadOnlyDictionary<string, object?> TemplateModelFor(ContextUse use) => _model ?? (_partialModel ??= BuildModel(use));
+
+    private string WriteDefaultBody()
+    {
+        var buffer = new ArrayBufferWriter<byte>(256 + (Event.Data?.Length ?? 0) + (Event.Prechange?.Length ?? 0) + (Event.Postchange?.Length ?? 0));
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("event", Event.Event);
+            writer.WriteString("event_id", Event.EventId);
+            writer.WriteString("timestamp", Timestamp);
+            writer.WriteString("model", Event.ObjectType);
+            writer.WriteString("object_type", Event.ObjectType);
+            writer.WriteString("object_id", Event.ObjectId);
+            writer.WriteString("username", Event.Username);
+            writer.WriteString("request_id", Event.RequestId);
+            WriteRaw(writer, "data", Event.Data);
+            writer.WriteStartObject("snapshots");
+            WriteRaw(writer, "prechange", Event.Prechange);
+            WriteRaw(writer, "postchange", Event.Postchange);
+            writer.WriteEndObject();
+            if (ChangesJson is { } changes)
+            {
+                WriteRaw(writer, "changes", changes);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static void WriteRaw(Utf8JsonWriter writer, string name, string? json)
+    {
+        writer.WritePropertyName(name);
+        if (json is null)
+        {
+            writer.WriteNullValue();
+        }
+        else
+        {
+            writer.WriteRawValue(json, skipInputValidation: true);
+        }
+    }
+
+    private Dictionary<string, object?> BuildModel(ContextUse use) => new(StringComparer.Ordinal)
+    {
+        ["event"] = Event.Event,
+        ["event_id"] = Event.EventId,
+        ["timestamp"] = Timestamp,
+        ["model"] = Event.ObjectType,
+        ["object_type"] = Event.ObjectType,
+        ["object_id"] = Event.ObjectId,
+        ["username"] = Event.Username,
+        ["request_id"] = Event.RequestId,
+        ["data"] = use.Data ? JsonModel.Parse(Event.Data) : null,
+        ["snapshots"] = use.Snapshots
+            ? new Dictionary<string, object?>(StringComparer.Ordinal)
+            {
+                ["prechange"] = JsonModel.Parse(Event.Prechange),
+                ["postchange"] = JsonModel.Parse(Event.Postchange),
+            }
+            : null,
+        ["changes"] = use.Changes ? JsonModel.Parse(ChangesJson) : null,
+    };
+
+    private static string? ComputeChanges(ObjectEvent e)
+    {
+        if (e.Event != "updated" || e.Prechange is null || e.Postchange is null)
+        {
+            return null;
+        }
+
+        using var before = JsonDocument.Parse(e.Prechange);
+        using var after = JsonDocument.Parse(e.Postchange);
+        if (before.RootElement.ValueKind != JsonValueKind.Object || after.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            foreach (var property in after.RootElement.EnumerateObject())
+            {
+                var existed = before.RootElement.TryGetProperty(property.Name, out var old);
+                if (!existed || !JsonElement.DeepEquals(old, property.Value))
+                {
+                    writer.WriteStartObject(property.Name);
+                    writer.WritePropertyName("prechange");
+                    if (existed)
+                    {
+                        old.WriteTo(writer);
+                    }
+                    else
+                    {
+                        writer.WriteNullValue();
+                    }
+
+                    writer.WritePropertyName("postchange");
+                    property.Value.WriteTo(writer);
+                    writer.WriteEndObject();
+                }
+            }
+
+            foreach (var property in before.RootElement.EnumerateObject())
+            {
+                if (!after.RootElement.TryGetProperty(property.Name, out _))
+                {
+                    writer.WriteStartObject(property.Name);
+                    writer.WritePropertyName("prechange");
+                    property.Value.WriteTo(writer);
+                    writer.WriteNull("postchange");
+                    writer.WriteEndObject();
+                }
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+}

@@ -1,0 +1,233 @@
+using System.Collections.Immutable;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Streams;
+using Webhooks.Catalog;
+using Webhooks.Conditions;
+using Webhooks.Events;
+using Webhooks.Errors;
+using Webhooks.Hosting;
+using Webhooks.Resources;
+using Webhooks.Templates;
+
+namespace Webhooks.Rules;
+
+/// <summary>Holds one webhook rule, listens to the streams of the object types it covers, and turns each
+/// matching event into one delivery per endpoint.</summary>
+/// <remarks>Events arrive a stream batch at a time; the deliveries of a batch go to each endpoint in one call.
+/// User code (condition, templates) failing for an event is recorded on this webhook and ends that event
+/// here; only an endpoint that stays full makes <see cref="OnNextAsync"/> throw, so that the stream redelivers
+/// the batch later (events already handed on are skipped by id, here and at the endpoint).
+/// <see cref="WebhookProgram"/> decides what an event becomes, <see cref="EndpointRoutes"/> addresses and hands it
+/// on, <see cref="StreamSubscriptions"/> keeps the subscriptions in line with the definition.</remarks>
+[GrainType("webhook")]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Disposed in OnDeactivateAsync; grains have no Dispose.")]
+internal sealed partial class WebhookGrain : Grain, IWebhookGrain, IAsyncBatchObserver<ObjectEvent>
+{
+    // Covers the stream redelivering the last few batches, which is all it can redeliver.
+    private const int DuplicateWindow = 4096;
+    private const string Kind = "webhook";
+
+    private readonly IPersistentState<WebhookGrainState> _state;
+    private readonly TemplateCompiler _templates;
+    private readonly ConditionOptions _conditionOptions;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly RecentIdSet _processed = new(DuplicateWindow);
+    private readonly WebhookStatsRecorder _stats;
+    private readonly EndpointRoutes _routes;
+    private readonly StreamSubscriptions _subscriptions;
+    private WebhookProgram? _program;
+
+    public WebhookGrain(
+        [PersistentState("webhook", StorageNames.Definitions)] IPersistentState<WebhookGrainState> state,
+        TemplateCompiler templates,
+        IOptions<ConditionOptions> conditionOptions,
+        TimeProvider time,
+        ILogger<WebhookGrain> logger)
+    {
+        (_state, _templates, _conditionOptions, _time, _logger) = (state, templates, conditionOptions.Value, time, logger);
+        _stats = new WebhookStatsRecorder(Id, time, logger);
+        _routes = new EndpointRoutes(GrainFactory, templates, _stats);
+        _subscriptions = new StreamSubscriptions(this.GetStreamProvider(EventStreams.Provider), this, state);
+    }
+
+    private string Id => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (_state.State.Definition is { } definition)
+        {
+            try
+            {
+                _program = new WebhookProgram(definition, _templates, _conditionOptions);
+            }
+            catch (InvalidFieldException ex)
+            {
+                // Stricter limits since it was stored: keep it, but deliver nothing until it is updated.
+                _stats.Error(ex.Message);
+            }
+        }
+
+        await _subscriptions.ReconcileAsync(DesiredStreams());
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _program?.Dispose();
+        return Task.CompletedTask;
+    }
+
+    public async Task<WebhookInfo> CreateAsync(WebhookDefinition definition, CancellationToken cancellationToken)
+    {
+        ResourceIds.Validate(Id, "webhook_id");
+        if (_state.State.Definition is not null)
+        {
+            throw new ResourceExistsException(Kind, Id);
+        }
+
+        var normalized = WebhookValidator.Normalize(definition, _templates, _conditionOptions);
+        await _routes.CheckAsync(normalized.EndpointIds, cancellationToken);
+        var now = _time.GetUtcNow();
+        _state.State.Definition = normalized;
+        _state.State.CreatedAt = now;
+        _state.State.UpdatedAt = now;
+        _state.State.ActiveSince = now;
+        await _state.WriteStateAsync(cancellationToken);
+        await ApplyAsync(normalized);
+        await GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.Webhooks).AddAsync(Id, cancellationToken);
+        return Info();
+    }
+
+    public Task<WebhookInfo> GetAsync(CancellationToken cancellationToken) => Task.FromResult(Info());
+
+    public async Task<WebhookInfo> UpdateAsync(WebhookDefinition changes, ImmutableArray<string> fields, CancellationToken cancellationToken)
+    {
+        var current = _state.State.Definition ?? throw new ResourceNotFoundException(Kind, Id);
+        var normalized = WebhookValidator.Normalize(WebhookFields.Apply(current, changes, fields), _templates, _conditionOptions);
+        if (fields.Contains(WebhookField.EndpointIds))
+        {
+            await _routes.CheckAsync(normalized.EndpointIds, cancellationToken);
+        }
+
+        _state.State.Definition = normalized;
+        _state.State.UpdatedAt = _time.GetUtcNow();
+        if ((normalized.Enabled && !current.Enabled)
+            || !normalized.ObjectTypes.SequenceEqual(current.ObjectTypes)
+            || !normalized.Events.SequenceEqual(current.Events))
+        {
+            _state.State.ActiveSince = _state.State.UpdatedAt;
+        }
+
+        await _state.WriteStateAsync(cancellationToken);
+        await ApplyAsync(normalized);
+        return Info();
+    }
+
+    public async Task DeleteAsync(CancellationToken cancellationToken)
+    {
+        _ = _state.State.Definition ?? throw new ResourceNotFoundException(Kind, Id);
+        _program?.Dispose();
+        _program = null;
+        await _subscriptions.ReconcileAsync([]);
+        await _state.ClearStateAsync(cancellationToken);
+        await GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.Webhooks).RemoveAsync(Id, cancellationToken);
+        _routes.Clear();
+        _stats.Reset();
+    }
+
+    public async Task OnNextAsync(IList<SequentialItem<ObjectEvent>> items)
+    {
+        var program = _program;
+        if (program is null || !program.Definition.Enabled)
+        {
+            return;
+        }
+
+        var pending = new List<PendingDelivery>(items.Count);
+        var handed = new List<string>(items.Count);
+        foreach (var sequential in items)
+        {
+            var item = sequential.Item;
+            if (item.AcceptedAt < _state.State.ActiveSince || _processed.Contains(item.EventId) || !program.Covers(item))
+            {
+                continue;
+            }
+
+            var prepared = program.Prepare(item, Id, _templates);
+            switch (prepared.Outcome)
+            {
+                case PreparedOutcome.ConditionFailed:
+                    _stats.ConditionFailed(item.EventId, prepared.Error);
+                    _processed.Add(item.EventId);
+                    break;
+                case PreparedOutcome.TemplateFailed:
+                    _stats.Matched();
+                    _stats.TemplateFailed(item.EventId, prepared.Error);
+                    _processed.Add(item.EventId);
+                    break;
+                case PreparedOutcome.Ready:
+                    _stats.Matched();
+                    pending.Add(prepared.Delivery);
+                    handed.Add(item.EventId);
+                    break;
+            }
+        }
+
+        if (pending.Count > 0)
+        {
+            var endpointIds = program.Definition.EndpointIds;
+            if (endpointIds.Length == 1)
+            {
+                await _routes.HandOffAsync(endpointIds[0], pending);
+            }
+            else
+            {
+                var handOffs = new Task[endpointIds.Length];
+                for (var i = 0; i < endpointIds.Length; i++)
+                {
+                    handOffs[i] = _routes.HandOffAsync(endpointIds[i], pending);
+                }
+
+                await Task.WhenAll(handOffs);
+            }
+        }
+
+        // Remembered only once every endpoint has them: a batch that failed half-way comes again.
+        foreach (var eventId in handed)
+        {
+            _processed.Add(eventId);
+        }
+    }
+
+    public Task OnCompletedAsync() => Task.CompletedTask;
+
+    public Task OnErrorAsync(Exception ex)
+    {
+        LogStreamError(_logger, ex, Id);
+        return Task.CompletedTask;
+    }
+
+    private async Task ApplyAsync(WebhookDefinition definition)
+    {
+        var program = new WebhookProgram(definition, _templates, _conditionOptions);
+        _program?.Dispose();
+        _program = program;
+        await _subscriptions.ReconcileAsync(DesiredStreams());
+    }
+
+    private ImmutableArray<string> DesiredStreams() =>
+        _program is { Definition.Enabled: true } program ? program.Types.StreamKeys : [];
+
+    private WebhookInfo Info() => new()
+    {
+        Id = Id,
+        Definition = _state.State.Definition ?? throw new ResourceNotFoundException(Kind, Id),
+        CreatedAt = _state.State.CreatedAt,
+        UpdatedAt = _state.State.UpdatedAt,
+        Stats = _stats.Current,
+    };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {WebhookId}: stream error")]
+    private static partial void LogStreamError(ILogger logger, Exception exception, string webhookId);
+}

@@ -1,0 +1,107 @@
+using System.Collections.Immutable;
+using Fluid;
+using Webhooks.Conditions;
+using Webhooks.Deliveries;
+using Webhooks.Endpoints;
+using Webhooks.Events;
+using Webhooks.Templates;
+
+namespace Webhooks.Rules;
+
+/// <summary>A webhook definition compiled for one activation (filters, the condition's engine and the parsed
+/// templates), and what it does with one event: filter, evaluate the condition, render the request.</summary>
+internal sealed class WebhookProgram : IDisposable
+{
+    private readonly IFluidTemplate? _headerTemplate;
+    private readonly ImmutableArray<HttpHeader> _staticHeaders;
+    private readonly IFluidTemplate? _bodyTemplate;
+    private readonly ContextUse _use;
+
+    public WebhookProgram(WebhookDefinition definition, TemplateCompiler templates, ConditionOptions conditionOptions)
+    {
+        Definition = definition;
+        Types = new ObjectTypeFilter(definition.ObjectTypes);
+        Events = new EventNameFilter(definition.Events);
+        Condition = definition.Condition.Trim().Length > 0 ? new ConditionEvaluator(definition.Condition, conditionOptions) : null;
+        if (TemplateCompiler.IsTemplate(definition.AdditionalHeaders))
+        {
+            _headerTemplate = templates.Compile(definition.AdditionalHeaders, "webhook.additional_headers");
+            _staticHeaders = [];
+        }
+        else
+        {
+            _staticHeaders = HeaderLines.Parse(definition.AdditionalHeaders, "webhook.additional_headers");
+        }
+
+        _bodyTemplate = definition.BodyTemplate.Length > 0 ? templates.Compile(definition.BodyTemplate, "webhook.body_template") : null;
+        _use = ContextUse.Of(definition.AdditionalHeaders, definition.BodyTemplate);
+    }
+
+    public WebhookDefinition Definition { get; }
+
+    public ObjectTypeFilter Types { get; }
+
+    public EventNameFilter Events { get; }
+
+    public ConditionEvaluator? Condition { get; }
+
+    /// <summary>Whether an event's name and type are this webhook's.</summary>
+    public bool Covers(ObjectEvent item) => Events.Matches(item.Event) && Types.Matches(item.ObjectType);
+
+    /// <summary>Evaluates the condition and renders the request for a covered event.</summary>
+    public PreparedEvent Prepare(ObjectEvent item, string webhookId, TemplateCompiler templates)
+    {
+        var context = new EventContext(item);
+        if (Condition is { } condition)
+        {
+            bool matched;
+            try
+            {
+                matched = condition.Evaluate(context);
+            }
+            catch (ConditionException ex)
+            {
+                return PreparedEvent.ConditionFailed(ex.Message);
+            }
+
+            if (!matched)
+            {
+                return PreparedEvent.NotMatched;
+            }
+        }
+
+        RenderedRequest rendered;
+        try
+        {
+            rendered = Render(context, templates);
+        }
+        catch (TemplateException ex)
+        {
+            return PreparedEvent.TemplateFailed(ex.Message);
+        }
+
+        return PreparedEvent.Ready(new PendingDelivery(new DeliveryRequest
+        {
+            WebhookId = webhookId,
+            EventId = item.EventId,
+            ObjectType = item.ObjectType,
+            Event = item.Event,
+            HttpMethod = Definition.HttpMethod,
+            ContentType = Definition.HttpContentType,
+            Headers = rendered.Headers,
+            Body = rendered.Body,
+        }, context));
+    }
+
+    /// <summary>Throws <see cref="TemplateException"/>.</summary>
+    public RenderedRequest Render(EventContext context, TemplateCompiler templates)
+    {
+        var headers = _headerTemplate is null
+            ? _staticHeaders
+            : HeaderLines.Parse(templates.Render(_headerTemplate, context.TemplateModelFor(_use), "additional headers"), field: null);
+        var body = _bodyTemplate is null ? context.DefaultBody : templates.Render(_bodyTemplate, context.TemplateModelFor(_use), "body");
+        return new RenderedRequest(headers, body);
+    }
+
+    public void Dispose() => Condition?.Dispose();
+}

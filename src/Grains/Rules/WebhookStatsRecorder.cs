@@ -1,0 +1,45 @@
+using Microsoft.Extensions.Logging;
+
+namespace Webhooks.Rules;
+
+/// <summary>Counts what a webhook did with events since its activation and keeps its last error, which its status
+/// shows; errors are logged as they happen.</summary>
+/// <remarks>Not thread-safe: the webhook grain's turns use it one at a time.</remarks>
+internal sealed partial class WebhookStatsRecorder(string webhookId, TimeProvider time, ILogger logger)
+{
+    public WebhookStats Current { get; private set; } = new();
+
+    public void Reset() => Current = new WebhookStats();
+
+    public void Matched() => Current = Current with { EventsMatched = Current.EventsMatched + 1 };
+
+    public void Created(int deliveries) => Current = Current with { DeliveriesCreated = Current.DeliveriesCreated + deliveries };
+
+    public void ConditionFailed(string eventId, string message)
+    {
+        Current = Current with { ConditionErrors = Current.ConditionErrors + 1 };
+        var error = $"event {eventId}: {message}";
+        SetLastError(error);
+        LogConditionFailed(logger, webhookId, error);
+    }
+
+    public void TemplateFailed(string eventId, string message)
+    {
+        Current = Current with { TemplateErrors = Current.TemplateErrors + 1 };
+        Error($"event {eventId}: {message}");
+    }
+
+    public void Error(string message)
+    {
+        SetLastError(message);
+        LogWebhookError(logger, webhookId, message);
+    }
+
+    private void SetLastError(string message) => Current = Current with { LastError = message, LastErrorAt = time.GetUtcNow() };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {WebhookId}: condition failed: {Error}")]
+    private static partial void LogConditionFailed(ILogger logger, string webhookId, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {WebhookId}: {Error}")]
+    private static partial void LogWebhookError(ILogger logger, string webhookId, string error);
+}

@@ -1,0 +1,17 @@
+using Microsoft.Extensions.Options;
+using Orleans.Streams;
+
+namespace Webhooks.Streaming;
+
+/// <summary>The embedded default: each queue is a bounded <see cref="MemoryEventQueueGrain"/>.</summary>
+internal sealed class MemoryEventQueueBackend(IGrainFactory grains, IOptions<EventQueueOptions> options) : IEventQueueBackend
+{
+    private readonly TimeSpan _publishWait = options.Value.PublishWait;
+
+    public Task EnqueueAsync(string provider, QueueId queueId, EventBatch batch, CancellationToken cancellationToken) =>
+        QueueGrain(provider, queueId).EnqueueAsync(batch, _publishWait, cancellationToken);
+
+    public IQueueAdapterReceiver CreateReceiver(string provider, QueueId queueId, Func<int> room) => new MemoryEventQueueReceiver(QueueGrain(provider, queueId), room);
+
+    private IMemoryEventQueueGrain QueueGrain(string provider, QueueId queueId) => grains.GetGrain<IMemoryEventQueueGrain>($"{provider}/{queueId}");
+}

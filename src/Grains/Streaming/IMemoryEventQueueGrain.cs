@@ -23,8 +23,4 @@ public interface IMemoryEventQueueGrain : IGrainWithStringKey
     /// <summary>A new reader took over: hand out every unacknowledged batch again.</summary>
     [Alias("RewindAsync")]
     Task RewindAsync(CancellationToken cancellationToken = default);
-
-    /// <summary>Events waiting to be taken by the pulling agent.</summary>
-    [Alias("GetCountAsync"), AlwaysInterleave]
-    Task<int> GetCountAsync(CancellationToken cancellationToken = default);
 }

@@ -96,8 +96,6 @@ internal sealed class MemoryEventQueueGrain(IOptions<EventQueueOptions> options,
         return Task.CompletedTask;
     }
 
-    public Task<int> GetCountAsync(CancellationToken cancellationToken) => Task.FromResult(_readyEvents);
-
     private void SignalRoom()
     {
         if (_roomAvailable is { } room)

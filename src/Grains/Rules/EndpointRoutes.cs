@@ -74,9 +74,10 @@ internal sealed class EndpointRoutes(IGrainFactory grains, TemplateCompiler temp
     private ImmutableArray<DeliveryRequest> Address(string endpointId, CachedRoute route, IReadOnlyList<PendingDelivery> pending)
     {
         var requests = ImmutableArray.CreateBuilder<DeliveryRequest>(pending.Count);
+        var template = route.Template(templates);
         foreach (var (request, context) in pending)
         {
-            if (route.Template is not { } template)
+            if (template is null)
             {
                 requests.Add(request with { UrlVersion = route.Route.UrlVersion });
                 continue;
@@ -106,8 +107,17 @@ internal sealed class EndpointRoutes(IGrainFactory grains, TemplateCompiler temp
         return url;
     }
 
-    private CachedRoute Cache(string endpointId, EndpointRoute route) =>
-        _routes[endpointId] = new CachedRoute(route, route.IsTemplate ? templates.Compile(route.Url, "endpoint.url") : null);
+    private CachedRoute Cache(string endpointId, EndpointRoute route) => _routes[endpointId] = new CachedRoute(route);
 
-    private sealed record CachedRoute(EndpointRoute Route, IFluidTemplate? Template);
+    /// <summary>A route, and its URL template compiled when first used: a template that no longer compiles (stricter
+    /// limits since it was stored) fails the hand-off, not the webhook's create or update.</summary>
+    private sealed class CachedRoute(EndpointRoute route)
+    {
+        private IFluidTemplate? _template;
+
+        public EndpointRoute Route { get; } = route;
+
+        public IFluidTemplate? Template(TemplateCompiler templates) =>
+            Route.IsTemplate ? _template ??= templates.Compile(Route.Url, "endpoint.url") : null;
+    }
 }

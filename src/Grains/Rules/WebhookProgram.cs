@@ -94,7 +94,7 @@ internal sealed class WebhookProgram : IDisposable
     }
 
     /// <summary>Throws <see cref="TemplateException"/>.</summary>
-    public RenderedRequest Render(EventContext context, TemplateCompiler templates)
+    private RenderedRequest Render(EventContext context, TemplateCompiler templates)
     {
         var headers = _headerTemplate is null
             ? _staticHeaders

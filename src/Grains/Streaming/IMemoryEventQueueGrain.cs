@@ -6,7 +6,7 @@ namespace Webhooks.Streaming;
 /// <summary>One in-memory stream queue (key: "{provider}/{queue}"), bounded: enqueuers wait while it is full.</summary>
 /// <remarks>Events count against the bound until the pulling agent takes them; the agent stops taking while a
 /// slow consumer pins its cache, so publishers wait instead of memory growing.</remarks>
-[Alias("webhooks.IMemoryEventQueueGrain")]
+[Alias("webhooks.IEventQueueGrain")]
 public interface IMemoryEventQueueGrain : IGrainWithStringKey
 {
     /// <summary>Waits for room up to <paramref name="maxWait"/>, then throws <see cref="Errors.BacklogFullException"/>.</summary>

@@ -10,8 +10,9 @@ using Webhooks.Endpoints.Sending;
 
 namespace Webhooks.Tests.Infrastructure;
 
-/// <summary>An endpoint's plain classes wired as its grain wires them, without a silo, for unit tests of one piece
-/// among the real others. The endpoint starts paused, so nothing is sent unless a test resumes it.</summary>
+/// <summary>An endpoint's admission, queue, window and gate wired as its grain wires them, without a silo, for unit
+/// tests of one piece among the real others. The endpoint starts paused and nothing is sent, so the runner's events
+/// are not wired, and recovery is none in both modes (reminders need a silo).</summary>
 public sealed class EndpointParts : IDisposable
 {
     public const string EndpointId = "ep";

@@ -76,7 +76,6 @@ internal sealed class MemoryAdmission(
         }
     }
 
-
     private async Task WaitForRoomAsync(CancellationToken cancellationToken)
     {
         var lanes = Queue.Lanes;

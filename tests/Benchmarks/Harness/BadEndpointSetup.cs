@@ -2,6 +2,7 @@ using System.Globalization;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Webhooks.Benchmarks.Workload;
+using Webhooks.ProcessHarness;
 using Proto = Webhooks.Api.V1;
 
 namespace Webhooks.Benchmarks.Harness;
@@ -20,7 +21,7 @@ public static class BadEndpointSetup
             BadEndpoint.Timeout => BenchProtocol.SlowUrl(receiverPort),
             // A port that was free a moment ago and that nobody listens on: every attempt is refused at once. Chosen
             // now, with the silo's and the receiver's ports already taken, so it cannot be one of theirs.
-            BadEndpoint.Backlog => BenchProtocol.DownUrl(Ports.Free(1)[0]),
+            BadEndpoint.Backlog => BenchProtocol.DownUrl(LoopbackPorts.Free(1)[0]),
             _ => throw new InvalidOperationException($"{scenario.Name} has no bad endpoint"),
         };
         await silo.Endpoints.CreateEndpointAsync(new Proto.CreateEndpointRequest

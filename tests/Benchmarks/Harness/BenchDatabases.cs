@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Sockets;
 using Npgsql;
+using Webhooks.ProcessHarness;
 
 namespace Webhooks.Benchmarks.Harness;
 

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
+using Webhooks.ProcessHarness;
 
 namespace Webhooks.Benchmarks.Harness;
 

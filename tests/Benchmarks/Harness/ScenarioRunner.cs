@@ -98,7 +98,7 @@ public sealed class ScenarioRunner(Layout layout, HarnessOptions options, Receiv
         using var client = new BaselineClient(receiver.Port, scenario, factory);
         await WarmUpReceiverAsync(client, pairs, scenario.Concurrency, cancellationToken);
 
-        var receiverBefore = receiver.Process.Sample();
+        var receiverBefore = ProcessSample.Read(receiver.Process.Pid);
         var harnessBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var systemBefore = SystemCpu.BusySeconds();
         var start = Stopwatch.GetTimestamp();
@@ -106,7 +106,7 @@ public sealed class ScenarioRunner(Layout layout, HarnessOptions options, Receiv
         var sent = Stopwatch.GetTimestamp();
         var outcome = await Waiter.WaitForDeliveriesAsync(receiver, scenario, scenario.Events, expected,
             options.PhaseTimeout(expected), TimeSpan.FromSeconds(options.StallSeconds), () => null, cancellationToken);
-        var receiverAfter = receiver.Process.Sample();
+        var receiverAfter = ProcessSample.Read(receiver.Process.Pid);
         var harnessAfter = Process.GetCurrentProcess().TotalProcessorTime;
         var systemAfter = SystemCpu.BusySeconds();
         var stats = await receiver.StatsAsync(cancellationToken);
@@ -291,7 +291,7 @@ public sealed class ScenarioRunner(Layout layout, HarnessOptions options, Receiv
             Console.WriteLine($"   machine quiet after {settleSeconds:0.0} s");
 
             // The peak working set of this phase, not of the fan-out run before it.
-            silo.Process.ResetPeakWorkingSet();
+            ProcessSample.ResetPeak(silo.Process.Pid);
         }
 
         // The bad endpoint's requests count from its creation, like its state's counters: the warm-up's are kept
@@ -302,8 +302,8 @@ public sealed class ScenarioRunner(Layout layout, HarnessOptions options, Receiv
         var trace = await SiloTrace.StartAsync(layout, options, silo.Process.Pid, scenario.Name);
         var perf = await SiloTrace.StartPerfAsync(layout, options, silo.Process.Pid, scenario.Name);
         var publisher = new Publisher(silo.Events, factory);
-        var siloBefore = silo.Process.Sample();
-        var receiverBefore = receiver.Process.Sample();
+        var siloBefore = ProcessSample.Read(silo.Process.Pid);
+        var receiverBefore = ProcessSample.Read(receiver.Process.Pid);
         var harnessBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var systemBefore = SystemCpu.BusySeconds();
         var stealBefore = SystemCpu.StealSeconds();
@@ -333,8 +333,8 @@ public sealed class ScenarioRunner(Layout layout, HarnessOptions options, Receiv
             () => silo.Process.HasExited ? $"the silo exited with code {silo.Process.ExitCode}:\n{silo.Process.Tail(30)}"
                 : publisher.Failure ?? (publishing.IsFaulted ? publishing.Exception?.GetBaseException().Message : null),
             cancellationToken);
-        var siloAfter = silo.Process.Sample();
-        var receiverAfter = receiver.Process.Sample();
+        var siloAfter = ProcessSample.Read(silo.Process.Pid);
+        var receiverAfter = ProcessSample.Read(receiver.Process.Pid);
         var harnessAfter = Process.GetCurrentProcess().TotalProcessorTime;
         var systemAfter = SystemCpu.BusySeconds();
         var stealAfter = SystemCpu.StealSeconds();

@@ -1,12 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Reflection;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Webhooks.Benchmarks.Receiver;
+using Webhooks.ProcessHarness;
 using Proto = Webhooks.Api.V1;
 
 namespace Webhooks.Benchmarks.Harness;
@@ -88,33 +87,6 @@ public sealed class Layout
     }
 }
 
-public static class Ports
-{
-    /// <summary>Distinct free TCP ports on 127.0.0.1 (held open together while choosing, so they differ).</summary>
-    public static int[] Free(int count)
-    {
-        var listeners = new List<TcpListener>();
-        try
-        {
-            for (var i = 0; i < count; i++)
-            {
-                var listener = new TcpListener(IPAddress.Loopback, 0);
-                listener.Start();
-                listeners.Add(listener);
-            }
-
-            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
-        }
-        finally
-        {
-            foreach (var listener in listeners)
-            {
-                listener.Stop();
-            }
-        }
-    }
-}
-
 /// <summary>The service under test: src/Silo's dll run by `dotnet`, with its gRPC API on a free port.</summary>
 public sealed class SiloProcess : IAsyncDisposable
 {
@@ -154,7 +126,7 @@ public sealed class SiloProcess : IAsyncDisposable
             throw new FileNotFoundException($"silo build not found at {layout.SiloDll} (build src/Silo, or pass --silo-dll)");
         }
 
-        var ports = Ports.Free(4);
+        var ports = LoopbackPorts.Free(4);
         var grpcUrl = $"http://127.0.0.1:{ports[0]}";
         List<string> args =
         [
@@ -267,7 +239,7 @@ public sealed class ReceiverProcess : IAsyncDisposable
 
     public static async Task<ReceiverProcess> StartAsync(Layout layout, string verify, CancellationToken cancellationToken)
     {
-        var port = Ports.Free(1)[0];
+        var port = LoopbackPorts.Free(1)[0];
         var process = ChildProcess.Start("receiver", "dotnet",
             [Layout.SelfDll, "receiver", "--port", port.ToString(CultureInfo.InvariantCulture), "--verify", verify],
             layout.Log("receiver"), keepStdinOpen: true);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Webhooks.ProcessHarness;
 
 namespace Webhooks.Benchmarks.Harness;
 
@@ -78,20 +79,8 @@ public sealed class SiloTrace : IAsyncDisposable
     /// <summary>Ends the session (SIGINT) and waits for the file to be written.</summary>
     public async ValueTask DisposeAsync()
     {
-        try
-        {
-            if (!_tool.HasExited)
-            {
-                // SIGINT: both tools then stop the session and finish writing the file.
-                using var interrupt = System.Diagnostics.Process.Start("kill", ["-INT", _tool.Pid.ToString(CultureInfo.InvariantCulture)]);
-                await interrupt.WaitForExitAsync();
-            }
-        }
-        catch (IOException)
-        {
-            // The tool already left.
-        }
-
+        // SIGINT: both tools then stop the session and finish writing the file (false: the tool already left).
+        _tool.Interrupt();
         if (!await _tool.WaitForExitAsync(TimeSpan.FromSeconds(120)))
         {
             Console.WriteLine($"   {(_perf ? "perf" : "dotnet-trace")} did not stop within 2 minutes; see {_tool.LogPath}");

@@ -1,7 +1,6 @@
-using System.Diagnostics;
 using System.Reflection;
-using System.Text;
 using System.Text.Json;
+using Webhooks.ProcessHarness;
 using Xunit.Abstractions;
 
 namespace Webhooks.Tests.Benchmarks;
@@ -108,59 +107,27 @@ public sealed class BenchmarkSmokeTests(ITestOutputHelper output)
         throw new InvalidOperationException("repository root (Orleans.sln) not found above " + AppContext.BaseDirectory);
     }
 
-    /// <summary>Runs `dotnet args…`, collecting its output; kills the whole process tree on timeout.</summary>
+    /// <summary>Runs `dotnet args…` as a <see cref="ChildProcess"/> (killed with its tree on timeout, and when the
+    /// test host exits), returning its exit code and output.</summary>
     private static async Task<(int ExitCode, string Output)> RunAsync(string workingDirectory, TimeSpan timeout, params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        var log = new StringBuilder();
-        using var process = new Process { StartInfo = info };
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        using var deadline = new CancellationTokenSource(timeout);
+        var logPath = Path.Combine(Path.GetTempPath(), $"webhooks-bench-smoke-{Guid.NewGuid():N}.log");
         try
         {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-            Assert.Fail($"`dotnet {string.Join(' ', args)}` did not finish within {timeout.TotalMinutes:0} min:\n{Snapshot()}");
-        }
-
-        return (process.ExitCode, Snapshot());
-
-        void Append(string? line)
-        {
-            if (line is not null)
+            await using var run = ChildProcess.Start("dotnet", "dotnet", args, logPath, workingDirectory);
+            if (!await run.WaitForExitAsync(timeout))
             {
-                lock (log)
-                {
-                    log.AppendLine(line);
-                }
+                run.Kill();
+                await run.WaitForExitAsync(TimeSpan.FromSeconds(30));
+                Assert.Fail($"`dotnet {string.Join(' ', args)}` did not finish within {timeout.TotalMinutes:0} min:\n{run.ReadLog()}");
             }
-        }
 
-        string Snapshot()
+            return (run.ExitCode ?? -1, run.ReadLog());
+        }
+        finally
         {
-            lock (log)
-            {
-                return log.ToString();
-            }
+            // The output is returned (and reported by the caller); the file was only its buffer.
+            File.Delete(logPath);
         }
     }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;
@@ -37,24 +36,17 @@ public sealed class KillSiloTests(ITestOutputHelper output) : DurableTest
     private static readonly TimeSpan DeliveryTimeout = TimeSpan.FromMinutes(3);
     private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(60);
 
-    private readonly string _run = $"k{Guid.NewGuid():N}"[..9];
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private readonly ConcurrentDictionary<string, int> _publishFailures = new();
-    private readonly bool[] _accepted = new bool[EventCount];
-    private readonly TaskCompletionSource _killPoint = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly AcceptedEventsLoad _load = new($"k{Guid.NewGuid():N}"[..9], EventCount, BatchSize, Publishers);
+    private readonly Timeline _timeline = new();
     private readonly TaskCompletionSource _killing = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly CancellationTokenSource _stop = new();
     private readonly string[] _endpoints = new string[EndpointCount];
     private string _deviceType = "";
     private string _addressType = "";
-    private int _acceptedCount;
-    private long _publishRetries;
 
     public override async Task DisposeAsync()
     {
-        await _stop.CancelAsync();
+        _load.Stop();
         await base.DisposeAsync();
-        _stop.Dispose();
     }
 
     [Fact]
@@ -75,32 +67,20 @@ public sealed class KillSiloTests(ITestOutputHelper output) : DurableTest
         await scenario.WebhookAsync([_addressType], [.. AddressEndpoints.Select(k => _endpoints[k])], d => d with { BodyTemplate = "{{ event_id }}" });
         Mark($"{EndpointCount} endpoints and 2 webhooks created; endpoint grains per silo: {Placement(cluster, "endpoint", _endpoints)}");
 
-        var publishing = PublishAllAsync(cluster.Client);
+        _load.HoldFrom(KillGate, _killing.Task);
+        var publishing = _load.RunAsync(PublishTimeout, first =>
+        {
+            ImmutableArray<ObjectEvent> events = [.. Enumerable.Range(first, BatchSize).Select(Event)];
+            return () => PublishAsync(cluster.Client, events);
+        });
         var killing = KillBusiestSecondaryAsync(cluster);
         await Task.WhenAll(publishing, killing);
         var victim = await killing;
-        Mark($"publishing done: {_acceptedCount} of {EventCount} events accepted, {_publishRetries} publish retries");
+        Mark($"publishing done: {_load.AcceptedCount} of {EventCount} events accepted, {_load.Retries} publish retries");
 
-        var expected = ExpectedDeliveries();
-        var expectedSet = expected.ToHashSet();
-        var tally = new DeliveryTally(Receiver, PathPrefix);
-        var deadline = DateTime.UtcNow + DeliveryTimeout;
-        var missing = expected;
-        using (var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(250)))
-        {
-            do
-            {
-                tally.Update();
-                missing = tally.Missing(missing);
-            }
-            while (missing.Count > 0 && DateTime.UtcNow < deadline && await poll.WaitForNextTickAsync());
-        }
-
-        tally.Update();
-        missing = tally.Missing(expected);
-        var duplicates = tally.Duplicates(expected);
-        var unexpected = tally.Unexpected(expectedSet);
-        Mark(missing.Count == 0 ? "every expected delivery arrived" : $"gave up waiting after {DeliveryTimeout.TotalMinutes:0} min");
+        var check = await DeliveryCheck.WaitAsync(Receiver, PathPrefix,
+            _load.ExpectedPairs(i => IsDevice(i) ? DeviceEndpoints : AddressEndpoints), DeliveryTimeout);
+        Mark(check.Missing.Count == 0 ? "every expected delivery arrived" : $"gave up waiting after {DeliveryTimeout.TotalMinutes:0} min");
 
         // The last successes may reach the receiver a moment before they are recorded.
         long pending = -1;
@@ -108,7 +88,7 @@ public sealed class KillSiloTests(ITestOutputHelper output) : DurableTest
         {
             await Poll.UntilAsync(
                 async () => (pending = await Durable.ScalarAsync<long>("SELECT count(*) FROM webhooks_deliveries WHERE status = 1")) == 0,
-                "no delivery is left pending in the database", missing.Count == 0 ? SettleTimeout : TimeSpan.FromSeconds(1));
+                "no delivery is left pending in the database", check.Missing.Count == 0 ? SettleTimeout : TimeSpan.FromSeconds(1));
         }
         catch (Xunit.Sdk.XunitException)
         {
@@ -124,25 +104,18 @@ public sealed class KillSiloTests(ITestOutputHelper output) : DurableTest
         var deadLetters = await Durable.ScalarAsync<long>("SELECT coalesce(sum(event_count), 0) FROM webhooks_event_dead_letters");
 
         var summary = string.Create(CultureInfo.InvariantCulture,
-            $"killed {victim}; accepted {_acceptedCount} of {EventCount} events; expected deliveries {expected.Count}; " +
-            $"received requests {tally.Requests}; delivered (distinct) {expected.Count - missing.Count}; missing {missing.Count} " +
-            $"({missing.Select(m => m.EventId).Distinct().Count()} events); duplicates {duplicates} " +
-            $"({(expected.Count == 0 ? 0 : 100.0 * duplicates / expected.Count):0.00} %); deliveries of events never accepted {unexpected}; " +
-            $"publish retries {_publishRetries}; database rows {rows} (pending {pending}, succeeded {succeeded}, failed {failed}); " +
+            $"killed {victim}; accepted {_load.AcceptedCount} of {EventCount} events; {check}; publish retries {_load.Retries}; " +
+            $"database rows {rows} (pending {pending}, succeeded {succeeded}, failed {failed}); " +
             $"events left in the stream queues {queued}, dead-lettered {deadLetters}");
         output.WriteLine(summary);
-        output.WriteLine("publish failures: " + (_publishFailures.IsEmpty ? "none"
-            : string.Join(", ", _publishFailures.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}: {p.Value}"))));
-        output.WriteLine("missing by endpoint: " + string.Join(", ", Enumerable.Range(0, EndpointCount).Select(k => $"ep{k} {missing.Count(m => m.Endpoint == k)}")));
-        output.WriteLine("duplicates by endpoint: " + string.Join(", ", Enumerable.Range(0, EndpointCount)
-            .Select(k => $"ep{k} {tally.Duplicates(expected.Where(e => e.Endpoint == k))}")));
-        Assert.Equal(EventCount, _acceptedCount);
-        Assert.True(missing.Count == 0,
-            $"{missing.Count} of {expected.Count} expected deliveries never arrived, e.g. " +
-            string.Join(", ", missing.Take(10).Select(m => $"{m.EventId} at ep{m.Endpoint}")) + $". {summary}");
-        Assert.True(duplicates < expected.Count * 0.05, $"{duplicates} duplicate deliveries, 5 % of {expected.Count} or more. {summary}");
+        output.WriteLine("publish failures: " + _load.Failures);
+        output.WriteLine("missing by endpoint: " + check.MissingByEndpoint(EndpointCount));
+        output.WriteLine("duplicates by endpoint: " + check.DuplicatesByEndpoint(EndpointCount));
+        Assert.Equal(EventCount, _load.AcceptedCount);
+        Assert.True(check.Missing.Count == 0, $"{check.MissingExamples}. {summary}");
+        Assert.True(check.Duplicates < check.Expected.Count * 0.05, $"{check.Duplicates} duplicate deliveries, 5 % of {check.Expected.Count} or more. {summary}");
         Assert.True(pending == 0, $"{pending} deliveries are still pending (status 1) in the database. {summary}");
-        Assert.Equal(expected.Count, succeeded);
+        Assert.Equal(check.Expected.Count, succeeded);
     }
 
     /// <summary>Once <see cref="KillAt"/> events are accepted, kills the secondary silo that hosts the most endpoint
@@ -152,7 +125,7 @@ public sealed class KillSiloTests(ITestOutputHelper output) : DurableTest
     {
         try
         {
-            await _killPoint.Task.WaitAsync(PublishTimeout);
+            await _load.WhenAcceptedAsync(KillAt).WaitAsync(PublishTimeout);
 
             var victim = cluster.SecondarySilos
                 .OrderByDescending(s => Hosted(cluster, s, "endpoint", _endpoints).Count)
@@ -160,12 +133,12 @@ public sealed class KillSiloTests(ITestOutputHelper output) : DurableTest
             var hosted = string.Create(CultureInfo.InvariantCulture,
                 $"{victim.SiloAddress}, hosting endpoints [{string.Join(", ", Hosted(cluster, victim, "endpoint", _endpoints).Select(e => Array.IndexOf(_endpoints, e)))}], " +
                 $"object types [{string.Join(", ", Hosted(cluster, victim, "object-type", [_deviceType, _addressType]))}]");
-            var acceptedBefore = Volatile.Read(ref _acceptedCount);
+            var acceptedBefore = _load.AcceptedCount;
             var killClock = Stopwatch.StartNew();
             _killing.TrySetResult();
             await cluster.KillSiloAsync(victim);
             Mark(string.Create(CultureInfo.InvariantCulture,
-                $"killed {hosted} at {acceptedBefore} accepted events (the kill took {killClock.ElapsedMilliseconds} ms; {Volatile.Read(ref _acceptedCount)} accepted by then)"));
+                $"killed {hosted} at {acceptedBefore} accepted events (the kill took {killClock.ElapsedMilliseconds} ms; {_load.AcceptedCount} accepted by then)"));
             return hosted;
         }
         catch (Exception ex)
@@ -175,83 +148,20 @@ public sealed class KillSiloTests(ITestOutputHelper output) : DurableTest
         }
     }
 
-    private async Task PublishAllAsync(IClusterClient client)
+    /// <summary>One attempt at a batch (one object type): null when the grain call returned, else the exception's
+    /// type. A failed assertion is not a publish failure: it ends the test.</summary>
+    private static async Task<string?> PublishAsync(IClusterClient client, ImmutableArray<ObjectEvent> events)
     {
         try
         {
-            var batches = EventCount / BatchSize;
-            var next = -1;
-            var deadline = DateTime.UtcNow + PublishTimeout;
-            await Task.WhenAll(Enumerable.Range(0, Publishers).Select(_ => Task.Run(async () =>
-            {
-                int batch;
-                while ((batch = Interlocked.Increment(ref next)) < batches)
-                {
-                    var first = batch * BatchSize;
-                    if (first >= KillGate)
-                    {
-                        await _killing.Task;
-                    }
-
-                    ImmutableArray<ObjectEvent> events = [.. Enumerable.Range(first, BatchSize).Select(Event)];
-                    if (await PublishAsync(client, events, deadline))
-                    {
-                        Array.Fill(_accepted, true, first, BatchSize);
-                        if (Interlocked.Add(ref _acceptedCount, BatchSize) >= KillAt)
-                        {
-                            _killPoint.TrySetResult();
-                        }
-                    }
-                }
-            })));
+            using var timeout = new CancellationTokenSource(CallTimeout);
+            await client.GetGrain<IObjectTypeGrain>(events[0].ObjectType).PublishAsync(events, timeout.Token);
+            return null;
         }
-        catch (Exception ex)
+        catch (Exception ex) when (ex is not Xunit.Sdk.XunitException)
         {
-            _killPoint.TrySetException(ex);
-            await _stop.CancelAsync();
-            throw;
+            return ex.GetType().Name;
         }
-    }
-
-    /// <summary>Publishes the batch (one object type) until a call returns; false when the deadline passes first.</summary>
-    private async Task<bool> PublishAsync(IClusterClient client, ImmutableArray<ObjectEvent> events, DateTime deadline)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                using var timeout = new CancellationTokenSource(CallTimeout);
-                await client.GetGrain<IObjectTypeGrain>(events[0].ObjectType).PublishAsync(events, timeout.Token);
-                return true;
-            }
-            catch (Exception ex) when (ex is not Xunit.Sdk.XunitException)
-            {
-                _publishFailures.AddOrUpdate(ex.GetType().Name, 1, (_, n) => n + 1);
-                Interlocked.Increment(ref _publishRetries);
-            }
-
-            if (DateTime.UtcNow > deadline || _stop.IsCancellationRequested)
-            {
-                return false;
-            }
-
-            // A short, growing back-off: the cluster needs a few seconds to declare the killed silo dead.
-            await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1000, 20 * attempt)));
-        }
-    }
-
-    private List<(int Endpoint, string EventId)> ExpectedDeliveries()
-    {
-        var expected = new List<(int Endpoint, string EventId)>();
-        for (var i = 0; i < EventCount; i++)
-        {
-            if (_accepted[i])
-            {
-                expected.AddRange((IsDevice(i) ? DeviceEndpoints : AddressEndpoints).Select(k => (k, EventId(i))));
-            }
-        }
-
-        return expected;
     }
 
     // One object type per batch, alternating.
@@ -259,15 +169,13 @@ public sealed class KillSiloTests(ITestOutputHelper output) : DurableTest
 
     private ObjectEvent Event(int i) => new()
     {
-        EventId = EventId(i),
+        EventId = _load.EventId(i),
         ObjectType = IsDevice(i) ? _deviceType : _addressType,
         Event = "created",
         ObjectId = i.ToString(CultureInfo.InvariantCulture),
         Timestamp = DateTimeOffset.UtcNow,
         Data = string.Create(CultureInfo.InvariantCulture, $$"""{"n":{{i}}}"""),
     };
-
-    private string EventId(int i) => string.Create(CultureInfo.InvariantCulture, $"{_run}-{i:D5}");
 
     /// <summary>Keys of the given grains whose activation lives on <paramref name="silo"/>.</summary>
     private static List<string> Hosted(TestCluster cluster, SiloHandle silo, string grainType, IEnumerable<string> keys) =>
@@ -277,6 +185,5 @@ public sealed class KillSiloTests(ITestOutputHelper output) : DurableTest
     private static string Placement(TestCluster cluster, string grainType, string[] keys) =>
         string.Join("; ", cluster.Silos.Select(s => $"{s.SiloAddress}: {Hosted(cluster, s, grainType, keys).Count}"));
 
-    private void Mark(string what) =>
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{DateTime.UtcNow:HH:mm:ss.fff} {_clock.Elapsed.TotalSeconds,6:0.0} s  {what}"));
+    private void Mark(string what) => output.WriteLine(_timeline.Mark(what));
 }

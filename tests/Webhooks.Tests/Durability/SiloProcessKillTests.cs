@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Globalization;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -44,21 +42,15 @@ public sealed class SiloProcessKillTests(ITestOutputHelper output) : IAsyncLifet
     private static readonly TimeSpan CallDeadline = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan DeliveryTimeout = TimeSpan.FromMinutes(3);
 
-    private readonly string _run = $"k{Guid.NewGuid():N}"[..9];
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly AcceptedEventsLoad _load = new($"k{Guid.NewGuid():N}"[..9], EventCount, BatchSize, Publishers);
+    private readonly Timeline _timeline = new();
     private readonly List<SiloProcess> _silos = [];
     private readonly List<SiloProcess> _live = [];
-    private readonly ConcurrentQueue<string> _timeline = new();
-    private readonly ConcurrentDictionary<string, int> _publishFailures = new();
-    private readonly ConcurrentDictionary<string, int> _acceptedBy = new();
-    private readonly bool[] _accepted = new bool[EventCount];
+    private readonly CountByKey _acceptedBy = new();
     private readonly TaskCompletionSource _firstKill = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _recovered = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _secondKill = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly CancellationTokenSource _stop = new();
-    private int _acceptedCount;
     private int _nextGateway;
-    private long _publishRetries;
     private string _logDirectory = "";
     private PostgresServer.Database? _database;
     private TestReceiver? _receiver;
@@ -68,16 +60,16 @@ public sealed class SiloProcessKillTests(ITestOutputHelper output) : IAsyncLifet
 
     public async Task InitializeAsync()
     {
-        _logDirectory = Path.Combine(Path.GetTempPath(), $"webhooks-silo-kill-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{_run}");
+        _logDirectory = Path.Combine(Path.GetTempPath(), $"webhooks-silo-kill-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{_load.Run}");
         Directory.CreateDirectory(_logDirectory);
         _database = await PostgresServer.CreateDatabaseAsync();
-        _membership = new MembershipTable(_database.ConnectionString, _run);
+        _membership = new MembershipTable(_database.ConnectionString, _load.Run);
         _receiver = await TestReceiver.StartAsync();
     }
 
     public async Task DisposeAsync()
     {
-        await _stop.CancelAsync();
+        _load.Stop();
         // Every silo process this test started dies here, whatever happened above.
         foreach (var silo in Silos())
         {
@@ -94,8 +86,6 @@ public sealed class SiloProcessKillTests(ITestOutputHelper output) : IAsyncLifet
         {
             await _database.DisposeAsync();
         }
-
-        _stop.Dispose();
     }
 
     [Fact]
@@ -117,48 +107,45 @@ public sealed class SiloProcessKillTests(ITestOutputHelper output) : IAsyncLifet
         await ProbeEveryGatewayAsync([a, b, c]);
         Mark("endpoints, webhooks and a probe event through every gateway delivered");
 
-        var publishing = PublishAllAsync();
+        _load.HoldFrom(FirstKillGate, _firstKill.Task);
+        _load.HoldFrom(RecoveredGate, _recovered.Task);
+        _load.HoldFrom(SecondKillGate, _secondKill.Task);
+        var publishing = _load.RunAsync(PublishTimeout, first =>
+        {
+            var request = new PublishBatchRequest();
+            for (var i = first; i < first + BatchSize; i++)
+            {
+                request.Events.Add(Event(i));
+            }
+
+            // Each retry goes to another live gateway than the one that failed.
+            SiloProcess? previous = null;
+            return () => PublishAsync(previous = NextGateway(previous), request);
+        });
         var chaos = KillTwoSilosAsync(a, b, c);
         await Task.WhenAll(publishing, chaos);
         var replacement = await chaos;
-        Mark($"publishing done: {_acceptedCount} of {EventCount} events accepted, {_publishRetries} publish retries");
+        Mark($"publishing done: {_load.AcceptedCount} of {EventCount} events accepted, {_load.Retries} publish retries");
 
         // Count: every (endpoint, event) pair an accepted event must produce, probes included.
-        var expected = ExpectedDeliveries();
-        var expectedSet = expected.ToHashSet();
-        var tally = new DeliveryTally(_receiver!, PathPrefix);
-        var deadline = DateTime.UtcNow + DeliveryTimeout;
-        var missing = expected;
-        using (var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(250)))
-        {
-            do
-            {
-                tally.Update();
-                missing = tally.Missing(missing);
-            }
-            while (missing.Count > 0 && DateTime.UtcNow < deadline && await poll.WaitForNextTickAsync());
-        }
-
-        tally.Update();
-        missing = tally.Missing(expected);
-        var duplicates = tally.Duplicates(expected);
-        var unexpected = tally.Unexpected(expectedSet);
-        Mark(missing.Count == 0 ? "every expected delivery arrived" : $"gave up waiting after {DeliveryTimeout.TotalMinutes:0} min");
+        List<(int Endpoint, string EventId)> expected =
+        [
+            .. new[] { "a", "b", "c" }.SelectMany(name => DeviceEndpoints.Select(k => (k, ProbeId(name)))),
+            .. _load.ExpectedPairs(i => IsDevice(i) ? DeviceEndpoints : AddressEndpoints),
+        ];
+        var check = await DeliveryCheck.WaitAsync(_receiver!, PathPrefix, expected, DeliveryTimeout);
+        Mark(check.Missing.Count == 0 ? "every expected delivery arrived" : $"gave up waiting after {DeliveryTimeout.TotalMinutes:0} min");
         var membership = await _membership.DescribeAsync();
 
         var summary = string.Create(CultureInfo.InvariantCulture,
-            $"accepted {_acceptedCount} of {EventCount} events (+3 probes); expected deliveries {expected.Count}; received requests {tally.Requests}; " +
-            $"delivered (distinct) {expected.Count - missing.Count}; missing {missing.Count} ({missing.Select(m => m.EventId).Distinct().Count()} events); " +
-            $"duplicates {duplicates} ({(expected.Count == 0 ? 0 : 100.0 * duplicates / expected.Count):0.00} %); deliveries of events never acknowledged {unexpected}; " +
-            $"publish retries {_publishRetries}; {connections}");
+            $"accepted {_load.AcceptedCount} of {EventCount} events (+3 probes); {check}; publish retries {_load.Retries}; {connections}");
         output.WriteLine(summary);
-        output.WriteLine("publish failures by kind: " + Describe(_publishFailures));
-        output.WriteLine("accepted batches by gateway: " + Describe(_acceptedBy));
-        output.WriteLine("missing by endpoint: " + string.Join(", ", Enumerable.Range(0, EndpointCount)
-            .Select(k => $"ep{k} {missing.Count(m => m.Endpoint == k)}")));
-        if (missing.Count > 0)
+        output.WriteLine("publish failures by kind: " + _load.Failures);
+        output.WriteLine("accepted batches by gateway: " + _acceptedBy);
+        output.WriteLine("missing by endpoint: " + check.MissingByEndpoint(EndpointCount));
+        if (check.Missing.Count > 0)
         {
-            var indexes = missing.Select(m => EventIndex(m.EventId)).Where(i => i >= 0).ToList();
+            var indexes = check.Missing.Select(m => _load.EventIndex(m.EventId)).Where(i => i >= 0).ToList();
             if (indexes.Count > 0)
             {
                 output.WriteLine($"missing event indexes span {indexes.Min()}..{indexes.Max()} (kills at about {FirstKillAt} and {SecondKillAt} accepted)");
@@ -168,7 +155,7 @@ public sealed class SiloProcessKillTests(ITestOutputHelper output) : IAsyncLifet
         output.WriteLine("membership at the end (silo port: status): " + membership);
         output.WriteLine("PostgreSQL: " + connections);
         output.WriteLine("timeline:");
-        foreach (var line in _timeline)
+        foreach (var line in _timeline.Lines)
         {
             output.WriteLine("  " + line);
         }
@@ -176,13 +163,10 @@ public sealed class SiloProcessKillTests(ITestOutputHelper output) : IAsyncLifet
         output.WriteLine(Logs);
 
         Assert.True(replacement.Killed is false && !replacement.HasExited, $"the replacement silo exited; {Logs}");
-        Assert.True(_acceptedCount > 0, $"no publish was accepted; {Logs}");
-        Assert.True(missing.Count == 0,
-            $"{missing.Count} of {expected.Count} expected deliveries never arrived, e.g. " +
-            string.Join(", ", missing.Take(10).Select(m => $"{m.EventId} at ep{m.Endpoint}")) +
-            $". {summary}. {Logs}");
-        Assert.True(duplicates <= expected.Count * 0.05,
-            $"{duplicates} duplicate deliveries, more than 5 % of {expected.Count}. {summary}. {Logs}");
+        Assert.True(_load.AcceptedCount > 0, $"no publish was accepted; {Logs}");
+        Assert.True(check.Missing.Count == 0, $"{check.MissingExamples}. {summary}. {Logs}");
+        Assert.True(check.Duplicates <= check.Expected.Count * 0.05,
+            $"{check.Duplicates} duplicate deliveries, more than 5 % of {check.Expected.Count}. {summary}. {Logs}");
     }
 
     /// <summary>One silo at a time is killed: the first after <see cref="FirstKillAt"/> accepted events; then a
@@ -192,7 +176,7 @@ public sealed class SiloProcessKillTests(ITestOutputHelper output) : IAsyncLifet
     {
         try
         {
-            await UntilAcceptedAsync(FirstKillAt);
+            await _load.WhenAcceptedAsync(FirstKillAt).WaitAsync(PublishTimeout);
             KillSilo(a);
             _firstKill.TrySetResult();
 
@@ -208,7 +192,7 @@ public sealed class SiloProcessKillTests(ITestOutputHelper output) : IAsyncLifet
             Mark($"membership: {a.Name} Dead, {b.Name} {c.Name} {d.Name} Active; publishing resumes");
             _recovered.TrySetResult();
 
-            await UntilAcceptedAsync(SecondKillAt);
+            await _load.WhenAcceptedAsync(SecondKillAt).WaitAsync(PublishTimeout);
             KillSilo(b);
             _secondKill.TrySetResult();
             return d;
@@ -230,91 +214,31 @@ public sealed class SiloProcessKillTests(ITestOutputHelper output) : IAsyncLifet
         }
 
         silo.Kill();
-        Mark($"kill -9 {silo} at {Volatile.Read(ref _acceptedCount)} accepted events");
+        Mark($"kill -9 {silo} at {_load.AcceptedCount} accepted events");
     }
 
-    private async Task UntilAcceptedAsync(int count)
+    /// <summary>One attempt at a batch through <paramref name="silo"/>'s gateway: null when it answered OK, else the
+    /// failure and the gateway. A failed assertion is not a publish failure: it ends the test.</summary>
+    private async Task<string?> PublishAsync(SiloProcess silo, PublishBatchRequest request)
     {
-        await Poll.UntilAsync(() => Volatile.Read(ref _acceptedCount) >= count || _stop.IsCancellationRequested,
-            $"{count} events are accepted", PublishTimeout);
-        _stop.Token.ThrowIfCancellationRequested();
-    }
-
-    private async Task PublishAllAsync()
-    {
+        string failure;
         try
         {
-            var batches = EventCount / BatchSize;
-            var next = -1;
-            var deadline = DateTime.UtcNow + PublishTimeout;
-            await Task.WhenAll(Enumerable.Range(0, Publishers).Select(_ => Task.Run(async () =>
-            {
-                int batch;
-                while ((batch = Interlocked.Increment(ref next)) < batches)
-                {
-                    var first = batch * BatchSize;
-                    await (first >= SecondKillGate ? _secondKill.Task
-                        : first >= RecoveredGate ? _recovered.Task
-                        : first >= FirstKillGate ? _firstKill.Task
-                        : Task.CompletedTask);
-
-                    var request = new PublishBatchRequest();
-                    for (var i = first; i < first + BatchSize; i++)
-                    {
-                        request.Events.Add(Event(i));
-                    }
-
-                    if (await PublishAsync(request, deadline))
-                    {
-                        Array.Fill(_accepted, true, first, BatchSize);
-                        Interlocked.Add(ref _acceptedCount, BatchSize);
-                    }
-                }
-            })));
+            var response = await silo.Events.PublishBatchAsync(request, deadline: DateTime.UtcNow + CallDeadline);
+            Assert.Equal(request.Events.Count, response.EventIds.Count);
+            _acceptedBy.Add(silo.Name);
+            return null;
         }
-        catch
+        catch (RpcException ex)
         {
-            await _stop.CancelAsync();
-            throw;
+            failure = ex.StatusCode.ToString();
         }
-    }
-
-    /// <summary>Sends the batch until a gateway answers OK, each retry (same event ids) to another live gateway
-    /// than the one that failed; false when <paramref name="deadline"/> passes first.</summary>
-    private async Task<bool> PublishAsync(PublishBatchRequest request, DateTime deadline)
-    {
-        SiloProcess? failed = null;
-        for (var attempt = 1; ; attempt++)
+        catch (Exception ex) when (ex is HttpRequestException or IOException or ObjectDisposedException)
         {
-            var silo = NextGateway(failed);
-            string failure;
-            try
-            {
-                var response = await silo.Events.PublishBatchAsync(request, deadline: DateTime.UtcNow + CallDeadline);
-                Assert.Equal(request.Events.Count, response.EventIds.Count);
-                _acceptedBy.AddOrUpdate(silo.Name, 1, (_, n) => n + 1);
-                return true;
-            }
-            catch (RpcException ex)
-            {
-                failure = ex.StatusCode.ToString();
-            }
-            catch (Exception ex) when (ex is HttpRequestException or IOException or ObjectDisposedException)
-            {
-                failure = ex.GetType().Name;
-            }
-
-            _publishFailures.AddOrUpdate($"{failure} from {silo.Name}", 1, (_, n) => n + 1);
-            Interlocked.Increment(ref _publishRetries);
-            failed = silo;
-            if (DateTime.UtcNow > deadline || _stop.IsCancellationRequested)
-            {
-                return false;
-            }
-
-            // A short, growing back-off: the cluster needs some seconds to notice a dead silo.
-            await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1000, 20 * attempt)));
+            failure = ex.GetType().Name;
         }
+
+        return $"{failure} from {silo.Name}";
     }
 
     private SiloProcess NextGateway(SiloProcess? avoid)
@@ -384,28 +308,9 @@ public sealed class SiloProcessKillTests(ITestOutputHelper output) : IAsyncLifet
         }, $"the probe events reached all {EndpointCount} endpoints ({Logs})", TimeSpan.FromSeconds(60));
     }
 
-    private List<(int Endpoint, string EventId)> ExpectedDeliveries()
-    {
-        var expected = new List<(int Endpoint, string EventId)>();
-        foreach (var name in new[] { "a", "b", "c" })
-        {
-            expected.AddRange(DeviceEndpoints.Select(k => (k, ProbeId(name))));
-        }
-
-        for (var i = 0; i < EventCount; i++)
-        {
-            if (_accepted[i])
-            {
-                expected.AddRange((IsDevice(i) ? DeviceEndpoints : AddressEndpoints).Select(k => (k, EventId(i))));
-            }
-        }
-
-        return expected;
-    }
-
     private ObjectEvent Event(int i) => new()
     {
-        EventId = EventId(i),
+        EventId = _load.EventId(i),
         ObjectType = IsDevice(i) ? DeviceType : AddressType,
         Event = "created",
         ObjectId = i.ToString(CultureInfo.InvariantCulture),
@@ -414,16 +319,11 @@ public sealed class SiloProcessKillTests(ITestOutputHelper output) : IAsyncLifet
 
     private static bool IsDevice(int i) => i % 2 == 0;
 
-    private string EventId(int i) => string.Create(CultureInfo.InvariantCulture, $"{_run}-{i:D5}");
-
-    private int EventIndex(string eventId) =>
-        eventId.StartsWith(_run + "-", StringComparison.Ordinal) && int.TryParse(eventId.AsSpan(_run.Length + 1), CultureInfo.InvariantCulture, out var i) ? i : -1;
-
-    private string ProbeId(string silo) => $"{_run}-probe-{silo}";
+    private string ProbeId(string silo) => $"{_load.Run}-probe-{silo}";
 
     private SiloProcess StartSilo(string name)
     {
-        var silo = SiloProcess.Start(name, _run, _database!.ConnectionString, _logDirectory);
+        var silo = SiloProcess.Start(name, _load.Run, _database!.ConnectionString, _logDirectory);
         lock (_silos)
         {
             _silos.Add(silo);
@@ -453,9 +353,5 @@ public sealed class SiloProcessKillTests(ITestOutputHelper output) : IAsyncLifet
         }
     }
 
-    private void Mark(string what) =>
-        _timeline.Enqueue(string.Create(CultureInfo.InvariantCulture, $"{DateTime.UtcNow:HH:mm:ss.fff} {_clock.Elapsed.TotalSeconds,6:0.0} s  {what}"));
-
-    private static string Describe(ConcurrentDictionary<string, int> counts) =>
-        counts.IsEmpty ? "none" : string.Join(", ", counts.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}: {p.Value}"));
+    private void Mark(string what) => _timeline.Mark(what);
 }

@@ -37,6 +37,28 @@ public sealed class WebhookLifecycleTests(ClusterFixture fixture) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task ChangingAnEndpointsUrl_AfterAWebhookAddressedIt_SendsLaterEventsToTheNewUrl_TemplateOrNot()
+    {
+        var type = _scenario.Type();
+        var endpointId = await _scenario.EndpointAsync($"{_receiver.Url}/before");
+        await _scenario.WebhookAsync(type, endpointId, d => d with { BodyTemplate = "{{ data.n }}" });
+        var endpoint = fixture.Client.GetGrain<IEndpointGrain>(endpointId);
+        await _scenario.PublishAsync(Scenario.Event(type, "created", new { n = 1, slug = "sw1" }));
+        await _receiver.WaitForAsync("/before", 1);
+
+        // The webhook's cached route is now out of date: its next batch is refused with the new route and sent again.
+        await endpoint.UpdateAsync(new EndpointDefinition { Url = $"{_receiver.Url}/by-slug/{{{{ data.slug }}}}" }, [EndpointField.Url]);
+        await _scenario.PublishAsync(Scenario.Event(type, "created", new { n = 2, slug = "sw2" }));
+        Assert.Equal(["2"], (await _receiver.WaitForAsync("/by-slug/sw2", 1)).Select(r => r.BodyText));
+
+        await endpoint.UpdateAsync(new EndpointDefinition { Url = $"{_receiver.Url}/after" }, [EndpointField.Url]);
+        await _scenario.PublishAsync(Scenario.Event(type, "created", new { n = 3, slug = "sw3" }));
+        Assert.Equal(["3"], (await _receiver.WaitForAsync("/after", 1)).Select(r => r.BodyText));
+        Assert.Single(_receiver.For("/before"));
+        Assert.Empty(_receiver.For("/by-slug/sw3"));
+    }
+
+    [Fact]
     public async Task DisablingAndReenabling_StopsAndResumesDeliveries()
     {
         var type = _scenario.Type();

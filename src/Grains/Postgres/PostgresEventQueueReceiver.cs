@@ -16,6 +16,8 @@ internal sealed class PostgresEventQueueReceiver(PostgresEventQueue queue, strin
     private readonly string _key = PostgresQueueSignals.Key(provider, queueId);
     private readonly Dictionary<long, int> _outstanding = [];
     private DateTimeOffset _nextExtension = DateTimeOffset.MinValue;
+    // Tokens in hand-out order, not message ids: see EventBatchContainer.
+    private long _handedOut;
 
     public Task Initialize(TimeSpan timeout) => Task.CompletedTask;
 
@@ -42,7 +44,7 @@ internal sealed class PostgresEventQueueReceiver(PostgresEventQueue queue, strin
         foreach (var message in messages)
         {
             _outstanding[message.MessageId] = message.DequeueCount;
-            containers.Add(new EventBatchContainer(message.Batch));
+            containers.Add(new EventBatchContainer(message.Batch, ++_handedOut));
         }
 
         return containers;

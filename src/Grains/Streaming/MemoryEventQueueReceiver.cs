@@ -6,6 +6,9 @@ namespace Webhooks.Streaming;
 /// <summary>The pulling agent's view of one queue grain.</summary>
 internal sealed class MemoryEventQueueReceiver(IMemoryEventQueueGrain queue, Func<int> room) : IQueueAdapterReceiver
 {
+    // Tokens in hand-out order: see EventBatchContainer.
+    private long _handedOut;
+
     public Task Initialize(TimeSpan timeout) => queue.RewindAsync();
 
     [Obsolete("Use the overload which accepts a CancellationToken.")]
@@ -24,7 +27,7 @@ internal sealed class MemoryEventQueueReceiver(IMemoryEventQueueGrain queue, Fun
         var containers = new List<IBatchContainer>(batches.Length);
         foreach (var batch in batches)
         {
-            containers.Add(new EventBatchContainer(batch));
+            containers.Add(new EventBatchContainer(batch, ++_handedOut));
         }
 
         return containers;

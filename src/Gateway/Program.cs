@@ -1,3 +1,4 @@
+using Webhooks.Gateway.Health;
 using Webhooks.Gateway.Hosting;
 using Webhooks.Hosting;
 
@@ -7,6 +8,7 @@ using Webhooks.Hosting;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddWebhooksGateway();
 builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddHealthChecks().AddCheck<ClusterClientHealthCheck>("cluster", tags: [HealthTags.Ready]);
 var cluster = builder.Configuration.GetSection(SiloClusterOptions.Section).Get<SiloClusterOptions>() ?? new SiloClusterOptions();
 var connectionString = StorageOptions.PostgresConnectionString(builder.Configuration);
 builder.UseOrleansClient(client =>
@@ -30,6 +32,16 @@ builder.UseOrleansClient(client =>
     }
 });
 
-var app = builder.Build();
-app.MapWebhooksGateway();
-app.Run();
+builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = cluster.ShutdownTimeout);
+
+try
+{
+    var app = builder.Build();
+    app.MapWebhooksGateway();
+    await app.RunAsync();
+}
+catch (Exception ex) when (StartupProblem.Describe(ex, connectionString) is { } problem)
+{
+    Console.Error.WriteLine($"Webhooks gateway cannot start: {problem}");
+    Environment.ExitCode = 2;
+}

@@ -2,8 +2,8 @@ using System.Net;
 using Microsoft.Extensions.Options;
 using Webhooks.Gateway.Hosting;
 using Webhooks.Hosting;
-using Webhooks.Silo;
 using Webhooks.Postgres;
+using Webhooks.Silo;
 
 // "--migrate" applies the PostgreSQL schema and exits; it is a switch, not a configuration key.
 var migrateOnly = args.Contains("--migrate", StringComparer.Ordinal);
@@ -13,64 +13,80 @@ var cluster = builder.Configuration.GetSection(SiloClusterOptions.Section).Get<S
 var storage = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
 var connectionString = StorageOptions.PostgresConnectionString(builder.Configuration);
 var postgres = connectionString is not null;
-
-if (postgres && (migrateOnly || storage.ApplySchemaOnStart))
+builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownDeadline.GracefulPart(cluster.ShutdownTimeout));
+builder.Services.AddHostedService<ShutdownDeadline>();
+if (storage.IsPostgres && !postgres)
 {
-    var applied = await PostgresSchema.ApplyAsync(connectionString!);
-    Console.WriteLine(applied.Count == 0 ? "Database schema is up to date." : $"Applied database scripts: {string.Join(", ", applied)}");
-    if (migrateOnly)
-    {
-        return;
-    }
-}
-else if (migrateOnly)
-{
-    Console.Error.WriteLine("--migrate needs Storage:Provider=postgres and ConnectionStrings:Postgres.");
+    Console.Error.WriteLine("Webhooks cannot start: Storage:Provider=postgres needs ConnectionStrings:Postgres, or Storage:ConnectionStringFile naming a readable file that holds it.");
     Environment.ExitCode = 2;
     return;
 }
 
-builder.UseOrleans(silo =>
+try
 {
-    if (postgres)
+    if (postgres && (migrateOnly || storage.ApplySchemaOnStart))
     {
-        silo.UseAdoNetClustering(o =>
+        var applied = await PostgresSchema.ApplyAsync(connectionString!);
+        Console.WriteLine(applied.Count == 0 ? "Database schema is up to date." : $"Applied database scripts: {string.Join(", ", applied)}");
+        if (migrateOnly)
         {
-            o.Invariant = StorageOptions.Invariant;
-            o.ConnectionString = connectionString;
-        });
-        silo.Configure<Orleans.Configuration.ClusterOptions>(o =>
-        {
-            o.ClusterId = cluster.ClusterId;
-            o.ServiceId = cluster.ServiceId;
-        });
-        silo.ConfigureEndpoints(IPAddress.Parse(cluster.AdvertisedIP), cluster.SiloPort, cluster.GatewayPort);
+            return;
+        }
     }
-    else
+    else if (migrateOnly)
     {
-        silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
+        Console.Error.WriteLine("--migrate needs Storage:Provider=postgres and ConnectionStrings:Postgres (or Storage:ConnectionStringFile).");
+        Environment.ExitCode = 2;
+        return;
     }
 
-    silo.AddWebhooks(builder.Configuration);
-});
-builder.AddWebhooksGateway();
+    builder.UseOrleans(silo =>
+    {
+        if (postgres)
+        {
+            silo.UseAdoNetClustering(o =>
+            {
+                o.Invariant = StorageOptions.Invariant;
+                o.ConnectionString = connectionString;
+            });
+            silo.Configure<Orleans.Configuration.ClusterOptions>(o =>
+            {
+                o.ClusterId = cluster.ClusterId;
+                o.ServiceId = cluster.ServiceId;
+            });
+            silo.ConfigureEndpoints(IPAddress.Parse(cluster.AdvertisedIP), cluster.SiloPort, cluster.GatewayPort);
+        }
+        else
+        {
+            silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
+        }
 
-var app = builder.Build();
-app.MapWebhooksGateway();
+        silo.AddWebhooks(builder.Configuration);
+    });
+    builder.AddWebhooksGateway();
 
-app.Lifetime.ApplicationStarted.Register(() =>
+    var app = builder.Build();
+    app.MapWebhooksGateway();
+
+    app.Lifetime.ApplicationStarted.Register(() =>
+    {
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Webhooks.Silo");
+        var gateway = app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value;
+        StartupLog.Listening(logger, gateway.GrpcUrl, gateway.HttpUrl, cluster.ClusterId);
+        if (postgres)
+        {
+            StartupLog.Durable(logger, app.Services.GetRequiredService<IOptions<Webhooks.Endpoints.DeliveryOptions>>().Value.Retention.TotalDays);
+        }
+        else
+        {
+            StartupLog.NotDurable(logger);
+        }
+    });
+
+    await app.RunAsync();
+}
+catch (Exception ex) when (StartupProblem.Describe(ex, connectionString) is { } problem)
 {
-    var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Webhooks.Silo");
-    var gateway = app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value;
-    StartupLog.Listening(logger, gateway.GrpcUrl, gateway.HttpUrl, cluster.ClusterId);
-    if (storage.IsPostgres)
-    {
-        StartupLog.Durable(logger, app.Services.GetRequiredService<IOptions<Webhooks.Endpoints.DeliveryOptions>>().Value.Retention.TotalDays);
-    }
-    else
-    {
-        StartupLog.NotDurable(logger);
-    }
-});
-
-app.Run();
+    Console.Error.WriteLine($"Webhooks cannot start: {problem}");
+    Environment.ExitCode = 2;
+}

@@ -2,6 +2,8 @@ using System.Net;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using Webhooks.Gateway.Errors;
+using Webhooks.Gateway.Health;
+using Webhooks.Hosting;
 using Webhooks.Gateway.Services;
 
 namespace Webhooks.Gateway.Hosting;
@@ -29,7 +31,14 @@ public static class GatewayHostingExtensions
             // Error details (google.rpc.BadRequest) must be known to render them as JSON.
             json.TypeRegistry = Google.Protobuf.Reflection.TypeRegistry.FromMessages(Google.Rpc.BadRequest.Descriptor));
         builder.Services.AddGrpcReflection();
-        builder.Services.AddGrpcHealthChecks();
+        // /healthz: the process answers. /readyz and the gRPC health service: the checks tagged ready (this one, and
+        // what the host adds: the silo's membership and database, or a standalone gateway's cluster).
+        builder.Services.AddHealthChecks().AddCheck<AcceptingTrafficHealthCheck>("accepting", tags: [HealthTags.Ready]);
+        builder.Services.AddGrpcHealthChecks(grpc =>
+        {
+            grpc.Services.Clear();
+            grpc.Services.Map("", check => check.Tags.Contains(HealthTags.Ready));
+        });
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -50,6 +59,8 @@ public static class GatewayHostingExtensions
         app.MapGrpcService<DeliveriesService>();
         app.MapGrpcReflectionService();
         app.MapGrpcHealthChecksService();
+        app.MapHealthChecks("/healthz", HealthResponse.Options(_ => false));
+        app.MapHealthChecks("/readyz", HealthResponse.Options(check => check.Tags.Contains(HealthTags.Ready)));
         return app;
     }
 

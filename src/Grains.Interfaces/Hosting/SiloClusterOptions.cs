@@ -15,4 +15,8 @@ public sealed class SiloClusterOptions
     /// <summary>The address other silos and clients reach this silo on (durable mode; the embedded default is
     /// localhost-only).</summary>
     public string AdvertisedIP { get; set; } = "127.0.0.1";
+
+    /// <summary>How long a stop (SIGTERM) may take: in-flight sends finish, stream queues are handed back, grains
+    /// deactivate and the silo leaves the membership table within it, whether or not the database answers.</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -23,12 +23,26 @@ public sealed class StorageOptions
 
     public bool IsPostgres => Provider == Postgres;
 
+    /// <summary>A file holding the PostgreSQL connection string, read when ConnectionStrings:Postgres is not set:
+    /// keeps the password out of command lines and environments (a mounted secret, a file only the service can read).</summary>
+    public string? ConnectionStringFile { get; set; }
+
     /// <summary>The PostgreSQL connection string when the configuration selects durable mode; null for the embedded
-    /// default. (Durable mode without a connection string fails start-up validation, naming the setting.)</summary>
+    /// default. (Durable mode without a connection string fails start-up validation, naming the settings.)</summary>
     public static string? PostgresConnectionString(IConfiguration configuration)
     {
         var storage = configuration.GetSection(Section).Get<StorageOptions>() ?? new StorageOptions();
+        if (!storage.IsPostgres)
+        {
+            return null;
+        }
+
         var connectionString = configuration.GetConnectionString(ConnectionStringName);
-        return storage.IsPostgres && !string.IsNullOrWhiteSpace(connectionString) ? connectionString : null;
+        if (string.IsNullOrWhiteSpace(connectionString) && !string.IsNullOrWhiteSpace(storage.ConnectionStringFile) && File.Exists(storage.ConnectionStringFile))
+        {
+            connectionString = File.ReadAllText(storage.ConnectionStringFile).Trim();
+        }
+
+        return string.IsNullOrWhiteSpace(connectionString) ? null : connectionString;
     }
 }

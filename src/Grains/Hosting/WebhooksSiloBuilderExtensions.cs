@@ -29,8 +29,8 @@ public static class WebhooksSiloBuilderExtensions
         AddValidatedOptions<StorageOptions>(services, configuration, StorageOptions.Section)
             .Validate(o => o.Provider is StorageOptions.Memory or StorageOptions.Postgres,
                 $"Storage:Provider must be '{StorageOptions.Memory}' or '{StorageOptions.Postgres}'")
-            .Validate(o => !o.IsPostgres || !string.IsNullOrWhiteSpace(configuration.GetConnectionString(StorageOptions.ConnectionStringName)),
-                $"Storage:Provider=postgres needs ConnectionStrings:{StorageOptions.ConnectionStringName}");
+            .Validate(o => !o.IsPostgres || StorageOptions.PostgresConnectionString(configuration) is not null,
+                $"Storage:Provider=postgres needs ConnectionStrings:{StorageOptions.ConnectionStringName}, or Storage:ConnectionStringFile naming a readable file that holds it");
         AddValidatedOptions<EventQueueOptions>(services, configuration, EventQueueOptions.Section)
             .Validate(o => o.PublishWait > TimeSpan.Zero && o.PollInterval > TimeSpan.Zero, "Streams:PublishWait and Streams:PollInterval must be positive")
             .Validate(o => o.VisibilityTimeout >= TimeSpan.FromSeconds(1) && o.IdleReadInterval > TimeSpan.Zero, "Streams:VisibilityTimeout must be at least 1 s and Streams:IdleReadInterval positive");
@@ -50,6 +50,7 @@ public static class WebhooksSiloBuilderExtensions
         services.AddHttpClient();
         services.ConfigureHttpClientDefaults(http => http.RemoveAllLoggers());
         services.AddSingleton<IConfigureOptions<HttpClientFactoryOptions>, DeliveryHttpClients>();
+        services.AddHealthChecks().AddCheck<SiloMembershipHealthCheck>("cluster", tags: [HealthTags.Ready]);
 
         if (StorageOptions.PostgresConnectionString(configuration) is { } connectionString)
         {

@@ -20,6 +20,7 @@ public static class PostgresSiloBuilderExtensions
     {
         var services = silo.Services;
         services.AddSingleton(_ => new PostgresDatabase(connectionString));
+        services.AddHealthChecks().AddCheck<PostgresHealthCheck>("database", tags: [HealthTags.Ready]);
         if (configuration.GetSection(EventQueueOptions.Section)[nameof(EventQueueOptions.PublishLinger)] is null)
         {
             services.Configure<EventQueueOptions>(o => o.PublishLinger = TimeSpan.FromMilliseconds(10));

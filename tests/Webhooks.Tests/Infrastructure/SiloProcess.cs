@@ -15,13 +15,14 @@ namespace Webhooks.Tests.Infrastructure;
 /// exits.</summary>
 public sealed class SiloProcess : IAsyncDisposable
 {
-    private SiloProcess(string name, ChildProcess process, int siloPort, int gatewayPort, string grpcUrl)
+    private SiloProcess(string name, ChildProcess process, int siloPort, int gatewayPort, string grpcUrl, string httpUrl)
     {
         Name = name;
         Process = process;
         SiloPort = siloPort;
         GatewayPort = gatewayPort;
         GrpcUrl = grpcUrl;
+        HttpUrl = httpUrl;
         Channel = GrpcChannel.ForAddress(grpcUrl, new GrpcChannelOptions
         {
             HttpHandler = new SocketsHttpHandler
@@ -49,6 +50,9 @@ public sealed class SiloProcess : IAsyncDisposable
     public int GatewayPort { get; }
 
     public string GrpcUrl { get; }
+
+    /// <summary>The JSON/HTTP listener, which also serves /healthz and /readyz.</summary>
+    public string HttpUrl { get; }
 
     public GrpcChannel Channel { get; }
 
@@ -81,25 +85,33 @@ public sealed class SiloProcess : IAsyncDisposable
 
     /// <summary>Starts one silo of cluster <paramref name="clusterId"/> on the database; returns at once (see
     /// <see cref="WaitReadyAsync"/>).</summary>
-    public static SiloProcess Start(string name, string clusterId, string connectionString, string logDirectory)
+    /// <param name="connectionString">Passed as ConnectionStrings:Postgres; null to leave it to <paramref name="settings"/>.</param>
+    /// <param name="settings">More configuration, as KEY=VALUE (for example Storage:ConnectionStringFile=…).</param>
+    public static SiloProcess Start(string name, string clusterId, string? connectionString, string logDirectory, IEnumerable<string>? settings = null)
     {
         var dll = SiloDll;
         var ports = LoopbackPorts.Free(4);
         var grpcUrl = $"http://127.0.0.1:{ports[2]}";
-        string[] arguments =
+        var httpUrl = $"http://127.0.0.1:{ports[3]}";
+        List<string> arguments =
         [
             dll,
             "--Storage:Provider=postgres",
-            $"--ConnectionStrings:Postgres={connectionString}",
             $"--Orleans:ClusterId={clusterId}",
             $"--Orleans:ServiceId={clusterId}",
             $"--Orleans:SiloPort={ports[0]}",
             $"--Orleans:GatewayPort={ports[1]}",
             $"--Gateway:GrpcUrl={grpcUrl}",
-            $"--Gateway:HttpUrl=http://127.0.0.1:{ports[3]}",
+            $"--Gateway:HttpUrl={httpUrl}",
             // Joins, suspicions and deaths in the log, to read next to the test's own timeline.
             "--Logging:LogLevel:Orleans.Runtime.MembershipService=Information",
         ];
+        if (connectionString is not null)
+        {
+            arguments.Add($"--ConnectionStrings:Postgres={connectionString}");
+        }
+
+        arguments.AddRange((settings ?? []).Select(setting => $"--{setting}"));
         var environment = new Dictionary<string, string>
         {
             ["DOTNET_ENVIRONMENT"] = "Production",
@@ -111,7 +123,7 @@ public sealed class SiloProcess : IAsyncDisposable
         // `dotnet Webhooks.Silo.dll` runs the silo in the started process itself, so signals reach the silo.
         var process = ChildProcess.Start($"silo {name}", "dotnet", arguments, Path.Combine(logDirectory, $"silo-{name}.log"),
             workingDirectory: Path.GetDirectoryName(dll), environment: environment, timestampLines: true);
-        return new SiloProcess(name, process, ports[0], ports[1], grpcUrl);
+        return new SiloProcess(name, process, ports[0], ports[1], grpcUrl, httpUrl);
     }
 
     /// <summary>Polls the gRPC API until it answers; fails with the log's tail when the process exits or

@@ -59,4 +59,9 @@ public interface IEndpointGrain : IGrainWithStringKey
 
     [Alias("GetStatusAsync"), AlwaysInterleave]
     Task<EndpointStatus> GetStatusAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Activates the endpoint so that it resumes its pending deliveries. An endpoint whose silo is shutting
+    /// down sends this to itself: the call reaches a new activation on another silo once this one is gone.</summary>
+    [Alias("WakeAsync"), OneWay]
+    Task WakeAsync();
 }

@@ -123,7 +123,9 @@ internal sealed partial class EndpointGrain : Grain, IEndpointGrain, IRemindable
         await _runner.DrainAsync(cancellationToken);
         await _shutdown.CancelAsync();
         _shutdown.Dispose();
-        await _recovery.OnDeactivateAsync(idle: !_queue.HasWork && _runner.Unsettled == 0);
+        await _recovery.OnDeactivateAsync(
+            idle: !_queue.HasWork && _runner.Unsettled == 0,
+            shuttingDown: reason.ReasonCode == DeactivationReasonCode.ShuttingDown);
         _endpoint.Dispose();
     }
 
@@ -227,6 +229,13 @@ internal sealed partial class EndpointGrain : Grain, IEndpointGrain, IRemindable
         _ = Definition;
         await _gate.ResumeAsync(cancellationToken);
         _queue.Pump();
+    }
+
+    public Task WakeAsync()
+    {
+        // Activating read the pending deliveries back and started sending; nothing else to do.
+        _queue.Pump();
+        return Task.CompletedTask;
     }
 
     public Task<EndpointStatus> GetStatusAsync(CancellationToken cancellationToken)

@@ -30,7 +30,8 @@ internal class EndpointRecovery
     public virtual Task BeforeRequeueAsync(long sequence, CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <param name="idle">Nothing pending is held, in the store beyond memory, or being written.</param>
-    public virtual Task OnDeactivateAsync(bool idle) => Task.CompletedTask;
+    /// <param name="shuttingDown">The silo is stopping: work left here must move to another silo now.</param>
+    public virtual Task OnDeactivateAsync(bool idle, bool shuttingDown) => Task.CompletedTask;
 
     /// <summary>The endpoint was deleted.</summary>
     public virtual Task StopAsync() => Task.CompletedTask;

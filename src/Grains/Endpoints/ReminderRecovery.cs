@@ -8,6 +8,7 @@ namespace Webhooks.Endpoints;
 /// there instead of at the beginning.</summary>
 internal sealed partial class ReminderRecovery(
     Grain grain,
+    IGrainFactory grains,
     string endpointId,
     EndpointStateWriter endpoint,
     TimeSpan interval,
@@ -53,12 +54,25 @@ internal sealed partial class ReminderRecovery(
         }
     }
 
-    public override async Task OnDeactivateAsync(bool idle)
+    public override async Task OnDeactivateAsync(bool idle, bool shuttingDown)
     {
-        if (idle && endpoint.Definition is not null)
+        if (endpoint.Definition is null)
+        {
+            return;
+        }
+
+        if (idle)
         {
             await SaveSettledMarkAsync();
             await StopAsync();
+        }
+        else if (shuttingDown)
+        {
+            // Handing over instead of waiting for the reminder: a call to itself, made now, is held until this
+            // activation is gone and then placed anew, on a silo that is not shutting down; that activation reads
+            // the pending deliveries back.
+            await grains.GetGrain<IEndpointGrain>(endpointId).WakeAsync();
+            LogHandedOver(logger, endpointId);
         }
     }
 
@@ -99,6 +113,9 @@ internal sealed partial class ReminderRecovery(
             LogSettledMarkFailed(logger, ex, endpointId);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Endpoint {EndpointId}: its silo is shutting down; its pending deliveries move to another silo")]
+    private static partial void LogHandedOver(ILogger logger, string endpointId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Endpoint {EndpointId}: could not save its settled mark; recovery will read from an older one")]
     private static partial void LogSettledMarkFailed(ILogger logger, Exception exception, string endpointId);

@@ -1,7 +1,17 @@
 #!/usr/bin/env bash
 # Makes PostgreSQL reachable on 127.0.0.1:5432 with the login role the tests use (webhooks/webhooks, CREATEDB:
 # every test fixture creates and drops its own database). Idempotent; run as root on Debian 12.
+# Server settings (below) are changed only with --tune, or when this run installed PostgreSQL or created the
+# cluster itself: a server someone already had is started as it is, never reconfigured behind their back.
 set -euo pipefail
+
+tune=0
+for arg in "$@"; do
+  case "$arg" in
+    --tune) tune=1 ;;
+    *) echo "usage: $0 [--tune]" >&2; exit 2 ;;
+  esac
+done
 
 version="${PG_VERSION:-15}"
 cluster="${PG_CLUSTER:-main}"
@@ -13,12 +23,14 @@ if ! command -v pg_ctlcluster >/dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update
   apt-get install -y postgresql
+  tune=1
 fi
 
 # The Debian package creates the default cluster itself, unless the machine's postgresql-common says not to.
 if ! pg_lsclusters -h | awk -v v="$version" -v c="$cluster" '$1 == v && $2 == c { found = 1 } END { exit !found }'; then
   echo "== creating cluster $version/$cluster"
   pg_createcluster "$version" "$cluster" --port "$port"
+  tune=1
 fi
 
 wait_ready() {
@@ -56,6 +68,9 @@ declare -A settings=(
 )
 changed=0
 for name in "${!settings[@]}"; do
+  if ((!tune)); then
+    break
+  fi
   want="${settings[$name]}"
   # SHOW answers in the units these values are written in (300, 1GB, 8GB, 15min).
   have="$(runuser -u postgres -- psql -X -tA -p "$port" -d postgres -c "SHOW $name")"

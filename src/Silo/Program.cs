@@ -5,9 +5,16 @@ using Webhooks.Hosting;
 using Webhooks.Postgres;
 using Webhooks.Silo;
 
-// "--migrate" applies the PostgreSQL schema and exits; it is a switch, not a configuration key.
+// "--migrate" applies the PostgreSQL schema and exits; "--probe-readiness" asks a running silo whether it is ready.
+// They are switches, not configuration keys.
 var migrateOnly = args.Contains("--migrate", StringComparer.Ordinal);
-var builder = WebApplication.CreateBuilder(args.Where(a => a != "--migrate").ToArray());
+var builder = WebApplication.CreateBuilder(args.Where(a => a is not "--migrate" and not ReadinessProbe.Switch).ToArray());
+if (args.Contains(ReadinessProbe.Switch, StringComparer.Ordinal))
+{
+    Environment.ExitCode = await ReadinessProbe.RunAsync(builder.Configuration);
+    return;
+}
+
 builder.Services.AddOptions<SiloClusterOptions>().BindConfiguration(SiloClusterOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 var cluster = builder.Configuration.GetSection(SiloClusterOptions.Section).Get<SiloClusterOptions>() ?? new SiloClusterOptions();
 var storage = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();

@@ -46,6 +46,7 @@ public sealed class ReadinessTests : IAsyncLifetime
         var ready = await ReadinessAsync(silo, HttpStatusCode.OK, "the silo is ready");
         Assert.Equal(["accepting", "cluster", "database"], ready.Checks.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, (await health.CheckAsync(new HealthCheckRequest())).Status);
+        Assert.Equal(0, await ProbeAsync(silo));
 
         await PostgresServer.StopLocalServerAsync();
         var down = await ReadinessAsync(silo, HttpStatusCode.ServiceUnavailable, "the silo is not ready while PostgreSQL is down");
@@ -53,6 +54,7 @@ public sealed class ReadinessTests : IAsyncLifetime
         Assert.Equal("Healthy", down.Checks["cluster"]);
         Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync($"{silo.HttpUrl}/healthz")).StatusCode);
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, (await health.CheckAsync(new HealthCheckRequest())).Status);
+        Assert.Equal(1, await ProbeAsync(silo));
 
         await PostgresServer.StartLocalServerAsync();
         await ReadinessAsync(silo, HttpStatusCode.OK, "the silo is ready again once PostgreSQL is back");
@@ -77,6 +79,15 @@ public sealed class ReadinessTests : IAsyncLifetime
             $"the silo exited within its shutdown timeout ({ShutdownTimeout.TotalSeconds} s) with PostgreSQL down:\n{silo.Tail(30)}");
         var took = DateTime.UtcNow - stopping;
         Assert.True(took < ShutdownTimeout + TimeSpan.FromSeconds(10), $"the stop took {took}");
+    }
+
+    /// <summary>The container health check's command: the silo binary asking a running silo's /readyz.</summary>
+    private async Task<int?> ProbeAsync(SiloProcess silo)
+    {
+        await using var probe = ProcessHarness.ChildProcess.Start("probe", "dotnet", [SiloProcess.SiloDll, "--probe-readiness", $"--Gateway:HttpUrl={silo.HttpUrl}"],
+            Path.Combine(_logDirectory, $"probe-{Guid.NewGuid():N}.log"), workingDirectory: Path.GetDirectoryName(SiloProcess.SiloDll));
+        Assert.True(await probe.WaitForExitAsync(TimeSpan.FromSeconds(30)), "the readiness probe finished");
+        return probe.ExitCode;
     }
 
     private SiloProcess Start(string name, string setting) =>

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Webhooks.Tests.Infrastructure;
 
 /// <summary>The load of a kill test: <see cref="EventCount"/> events (ids "{run}-{index:D5}") in batches of
@@ -13,9 +11,10 @@ public sealed class AcceptedEventsLoad(string run, int eventCount, int batchSize
     private readonly bool[] _accepted = new bool[eventCount];
     private readonly List<(int FirstEvent, Task Open)> _gates = [];
     private readonly List<(int Count, TaskCompletionSource Reached)> _waiters = [];
+    private readonly EventIds _ids = new(run);
+    private readonly PublishRetries _retries = new();
     private Exception? _ended;
     private int _acceptedCount;
-    private long _retries;
     private volatile bool _stopping;
 
     /// <summary>This run's id: the prefix of its event ids, unique per test run so that runs sharing a receiver or a
@@ -29,16 +28,15 @@ public sealed class AcceptedEventsLoad(string run, int eventCount, int batchSize
     public int AcceptedCount => Volatile.Read(ref _acceptedCount);
 
     /// <summary>Publishes that failed and were (or would have been) sent again.</summary>
-    public long Retries => Interlocked.Read(ref _retries);
+    public long Retries => _retries.Count;
 
     /// <summary>Failed publishes by the description the attempt returned.</summary>
-    public CountByKey Failures { get; } = new();
+    public CountByKey Failures => _retries.Failures;
 
-    public string EventId(int index) => string.Create(CultureInfo.InvariantCulture, $"{run}-{index:D5}");
+    public string EventId(int index) => _ids.Of(index);
 
     /// <summary>The index of one of this load's event ids; -1 for any other id (a probe, say).</summary>
-    public int EventIndex(string eventId) =>
-        eventId.StartsWith(run + "-", StringComparison.Ordinal) && int.TryParse(eventId.AsSpan(run.Length + 1), CultureInfo.InvariantCulture, out var i) ? i : -1;
+    public int EventIndex(string eventId) => _ids.IndexOf(eventId);
 
     /// <summary>Batches whose first event is at <paramref name="firstEvent"/> or later wait for <paramref name="open"/>
     /// (and fail with it). Call before <see cref="RunAsync"/>.</summary>
@@ -108,7 +106,7 @@ public sealed class AcceptedEventsLoad(string run, int eventCount, int batchSize
                         await Task.WhenAll(gates);
                     }
 
-                    if (await PublishAsync(batch(first), deadline))
+                    if (await _retries.UntilAcceptedAsync(batch(first), deadline, () => _stopping))
                     {
                         Array.Fill(_accepted, true, first, batchSize);
                         Accepted(Interlocked.Add(ref _acceptedCount, batchSize));
@@ -124,28 +122,6 @@ public sealed class AcceptedEventsLoad(string run, int eventCount, int batchSize
         }
 
         End(new InvalidOperationException($"publishing ended with {AcceptedCount} of {eventCount} events accepted"));
-    }
-
-    /// <summary>Attempts the publish until one returns; false when the deadline passes (or the load stops) first.</summary>
-    private async Task<bool> PublishAsync(Func<Task<string?>> attempt, DateTime deadline)
-    {
-        for (var n = 1; ; n++)
-        {
-            if (await attempt() is not { } failure)
-            {
-                return true;
-            }
-
-            Failures.Add(failure);
-            Interlocked.Increment(ref _retries);
-            if (DateTime.UtcNow > deadline || _stopping)
-            {
-                return false;
-            }
-
-            // A short, growing back-off: the cluster needs a few seconds to declare a killed silo dead.
-            await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1000, 20 * n)));
-        }
     }
 
     private void Accepted(int total)

@@ -20,19 +20,24 @@ public sealed class DeliveryTally(TestReceiver receiver, string pathPrefix)
         var all = receiver.Requests;
         for (; _read < all.Count; _read++)
         {
-            var request = all[_read];
             Requests++;
-            if (!request.Path.StartsWith(pathPrefix, StringComparison.Ordinal)
-                || !int.TryParse(request.Path.AsSpan(pathPrefix.Length), System.Globalization.CultureInfo.InvariantCulture, out var endpoint))
+            if (Read(all[_read], pathPrefix) is not { } key)
             {
                 Foreign++;
                 continue;
             }
 
-            var key = (endpoint, request.BodyText.Trim());
             _counts[key] = _counts.GetValueOrDefault(key) + 1;
         }
     }
+
+    /// <summary>The (endpoint, event id) a request delivered; null when it is not a delivery under
+    /// <paramref name="pathPrefix"/>.</summary>
+    public static (int Endpoint, string EventId)? Read(ReceivedRequest request, string pathPrefix) =>
+        request.Path.StartsWith(pathPrefix, StringComparison.Ordinal)
+        && int.TryParse(request.Path.AsSpan(pathPrefix.Length), System.Globalization.CultureInfo.InvariantCulture, out var endpoint)
+            ? (endpoint, request.BodyText.Trim())
+            : null;
 
     public int Count(int endpoint, string eventId) => _counts.GetValueOrDefault((endpoint, eventId));
 

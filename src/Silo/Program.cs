@@ -68,6 +68,9 @@ try
             silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
         }
 
+        // How fast a silo that stopped answering is declared dead (ProbeTimeout, NumMissedProbesLimit,
+        // NumVotesForDeathDeclaration, …): docs/operations.md, Failure timings.
+        silo.Services.AddOptions<Orleans.Configuration.ClusterMembershipOptions>().BindConfiguration(SiloClusterOptions.MembershipSection);
         silo.AddWebhooks(builder.Configuration);
     });
     builder.AddWebhooksGateway();

@@ -7,6 +7,9 @@ public sealed class SiloClusterOptions
 {
     public const string Section = "Orleans";
 
+    /// <summary>Orleans' own membership settings (its ClusterMembershipOptions) bind from here.</summary>
+    public const string MembershipSection = "Orleans:Membership";
+
     [Required] public string ClusterId { get; set; } = "webhooks";
     [Required] public string ServiceId { get; set; } = "webhooks";
     [Range(1, 65535)] public int SiloPort { get; set; } = 11111;

@@ -9,6 +9,7 @@ using Webhooks.Endpoints.Queue;
 using Webhooks.Endpoints.Sending;
 using Webhooks.Errors;
 using Webhooks.Hosting;
+using Webhooks.Placement;
 using Webhooks.Resources;
 using Webhooks.Templates;
 
@@ -24,6 +25,7 @@ namespace Webhooks.Endpoints;
 /// <see cref="ManualDeliveries"/> does what operators do by hand, and <see cref="EndpointRecovery"/> brings the
 /// endpoint back after its silo is lost. docs/architecture.md has the whole picture.</remarks>
 [GrainType("endpoint")]
+[RendezvousPlacement]
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Disposed in OnDeactivateAsync; grains have no Dispose.")]
 internal sealed partial class EndpointGrain : Grain, IEndpointGrain, IRemindable
 {
@@ -44,6 +46,7 @@ internal sealed partial class EndpointGrain : Grain, IEndpointGrain, IRemindable
     private readonly TemplateCompiler _templates;
     private readonly TimeProvider _time;
     private readonly int _queueCapacity;
+    private readonly RendezvousRebalancer _rebalancer;
     private readonly ILogger _logger;
 
     public EndpointGrain(
@@ -55,11 +58,12 @@ internal sealed partial class EndpointGrain : Grain, IEndpointGrain, IRemindable
         WebhooksMetrics metrics,
         IOptions<DeliveryOptions> options,
         DeliveryClock clock,
+        RendezvousRebalancer rebalancer,
         ILogger<EndpointGrain> logger)
     {
         var id = this.GetPrimaryKeyString();
         var settings = options.Value;
-        (_store, _templates, _time, _queueCapacity, _logger) = (store, templates, clock.Time, settings.QueueCapacity, logger);
+        (_store, _templates, _time, _queueCapacity, _rebalancer, _logger) = (store, templates, clock.Time, settings.QueueCapacity, rebalancer, logger);
         _endpoint = new EndpointStateWriter(state);
         _stats = new EndpointStats(metrics);
         _gate = new SendGate(id, _endpoint, settings.DisableAfter, _time, logger);
@@ -97,6 +101,7 @@ internal sealed partial class EndpointGrain : Grain, IEndpointGrain, IRemindable
         _gate.Restore();
         // Picks up what an earlier activation left pending (a crash, a move, idle collection).
         _queue.Pump();
+        _rebalancer.Register(this.GetGrainId());
         return Task.CompletedTask;
     }
 
@@ -111,6 +116,7 @@ internal sealed partial class EndpointGrain : Grain, IEndpointGrain, IRemindable
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        _rebalancer.Unregister(this.GetGrainId());
         var lanes = _queue.Lanes;
         if (lanes.Held > 0)
         {

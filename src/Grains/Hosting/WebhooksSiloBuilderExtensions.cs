@@ -13,6 +13,7 @@ using Webhooks.Endpoints.Queue;
 using Webhooks.Endpoints.Sending;
 using Webhooks.Diagnostics;
 using Webhooks.Events;
+using Webhooks.Placement;
 using Webhooks.Postgres;
 using Webhooks.Streaming;
 using Webhooks.Templates;
@@ -41,6 +42,8 @@ public static class WebhooksSiloBuilderExtensions
         AddValidatedOptions<ConditionOptions>(services, configuration, ConditionOptions.Section)
             .Validate(o => o.Timeout > TimeSpan.Zero, "Conditions:Timeout must be positive");
         AddValidatedOptions<TemplateLimits>(services, configuration, TemplateLimits.Section);
+        AddValidatedOptions<RebalancingOptions>(services, configuration, RebalancingOptions.Section)
+            .Validate(o => o.CheckInterval >= TimeSpan.FromSeconds(1), "Rebalancing:CheckInterval must be at least 1 s");
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new DeliveryClock(sp.GetRequiredService<TimeProvider>()));
@@ -67,9 +70,13 @@ public static class WebhooksSiloBuilderExtensions
         }
 
         silo.AddPlacementDirector<SiloPinnedPlacement, SiloPinnedPlacementDirector>();
+        silo.AddPlacementDirector<RendezvousPlacement, RendezvousPlacementDirector>();
+        // Grains register here in every mode; only durable mode moves them (AddWebhooksPostgres).
+        services.AddSingleton<RendezvousRebalancer>();
         silo.AddPersistentStreams(EventStreams.Provider, EventQueueAdapterFactory.Create, stream =>
         {
             stream.ConfigureStreamPubSub(StreamPubSubType.ExplicitGrainBasedOnly);
+            stream.ConfigurePartitionBalancing((services, _) => ActivatorUtilities.CreateInstance<EvenQueueBalancer>(services));
             stream.ConfigureBackoffProvider((_, _) => new StreamRetryBackoff());
             stream.ConfigurePullingAgent(agent => agent.Configure<IOptions<EventQueueOptions>>((o, queues) =>
             {

@@ -7,6 +7,7 @@ using Webhooks.DeliveryLog;
 using Webhooks.Endpoints;
 using Webhooks.Endpoints.Queue;
 using Webhooks.Hosting;
+using Webhooks.Placement;
 using Webhooks.Streaming;
 
 namespace Webhooks.Postgres;
@@ -36,6 +37,8 @@ public static class PostgresSiloBuilderExtensions
         services.TryAddSingleton<IEndpointQueueMode, DurableQueueMode>();
         services.AddSingleton<PostgresDeliveryRetention>();
         services.AddHostedService(sp => sp.GetRequiredService<PostgresDeliveryRetention>());
+        // An endpoint's queue is in the database, so it can move: a silo that joins gets its share of them.
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RendezvousRebalancer>());
 
         // Endpoints with unfinished deliveries keep a reminder at Delivery:RecoveryInterval.
         var recovery = configuration.GetSection(DeliveryOptions.Section).Get<DeliveryOptions>()?.RecoveryInterval ?? TimeSpan.FromMinutes(1);

@@ -1,9 +1,11 @@
 using System.Globalization;
 using System.Reflection;
+using ClusterMembershipOptions = Orleans.Configuration.ClusterMembershipOptions;
 using Webhooks.Conditions;
 using Webhooks.Endpoints;
 using Webhooks.Gateway.Hosting;
 using Webhooks.Hosting;
+using Webhooks.Placement;
 using Webhooks.Streaming;
 using Webhooks.Templates;
 
@@ -16,14 +18,24 @@ public sealed class ConfigurationReferenceTests
     private static readonly Type[] OptionsClasses =
     [
         typeof(GatewayOptions), typeof(SiloClusterOptions), typeof(StorageOptions), typeof(EventQueueOptions),
-        typeof(DeliveryOptions), typeof(ConditionOptions), typeof(TemplateLimits),
+        typeof(DeliveryOptions), typeof(ConditionOptions), typeof(TemplateLimits), typeof(RebalancingOptions),
+    ];
+
+    /// <summary>The Orleans membership settings the table names; the silo binds the whole class under this section.</summary>
+    private static readonly string[] MembershipSettings =
+    [
+        nameof(ClusterMembershipOptions.ProbeTimeout), nameof(ClusterMembershipOptions.NumMissedProbesLimit),
+        nameof(ClusterMembershipOptions.NumVotesForDeathDeclaration),
     ];
 
     [Fact]
     public void OperationsTable_ListsEverySettingOfTheOptionsClasses_WithItsDefault()
     {
         var documented = DocumentedSettings();
-        var actual = OptionsClasses.SelectMany(Settings).ToDictionary(s => s.Key, s => s.Value, StringComparer.Ordinal);
+        var actual = OptionsClasses.Select(o => Settings(o, (string)o.GetField("Section", BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!))
+            .Append(Settings(typeof(ClusterMembershipOptions), SiloClusterOptions.MembershipSection).Where(s => MembershipSettings.Any(m => s.Key.EndsWith(":" + m, StringComparison.Ordinal))))
+            .SelectMany(s => s)
+            .ToDictionary(s => s.Key, s => s.Value, StringComparer.Ordinal);
 
         Assert.Empty(actual.Keys.Except(documented.Keys).Order(StringComparer.Ordinal));
         Assert.Empty(documented.Keys.Except(actual.Keys).Order(StringComparer.Ordinal));
@@ -31,9 +43,8 @@ public sealed class ConfigurationReferenceTests
         Assert.Empty(wrong);
     }
 
-    private static IEnumerable<KeyValuePair<string, string>> Settings(Type options)
+    private static IEnumerable<KeyValuePair<string, string>> Settings(Type options, string section)
     {
-        var section = (string)options.GetField("Section", BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!;
         var defaults = Activator.CreateInstance(options)!;
         return options.GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => p.SetMethod is { IsPublic: true })

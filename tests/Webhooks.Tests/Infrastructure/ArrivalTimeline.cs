@@ -28,11 +28,13 @@ public sealed class ArrivalTimeline
     }
 
     /// <summary>The longest stretch between <paramref name="from"/> and <paramref name="to"/> in which no delivery
-    /// arrived (the window's edges count as arrivals), and when it began.</summary>
-    public (TimeSpan Gap, DateTimeOffset Start) LongestGap(DateTimeOffset from, DateTimeOffset to)
+    /// arrived (the window's edges count as arrivals), and when it began; with <paramref name="endpoints"/>, no
+    /// delivery to any of those.</summary>
+    public (TimeSpan Gap, DateTimeOffset Start) LongestGap(DateTimeOffset from, DateTimeOffset to, IReadOnlyCollection<int>? endpoints = null)
     {
         var (gap, start, previous) = (TimeSpan.Zero, from, from);
-        foreach (var at in _arrivals.Select(a => a.At).Where(at => at > from && at < to).Append(to))
+        var arrivals = _arrivals.Where(a => endpoints is null || endpoints.Contains(a.Endpoint)).Select(a => a.At);
+        foreach (var at in arrivals.Where(at => at > from && at < to).Append(to))
         {
             if (at - previous > gap)
             {
@@ -44,6 +46,10 @@ public sealed class ArrivalTimeline
 
         return (gap, start);
     }
+
+    /// <summary>The first arrival at <paramref name="endpoint"/> after <paramref name="after"/>; null when none yet.</summary>
+    public DateTimeOffset? FirstArrivalAfter(int endpoint, DateTimeOffset after) =>
+        _arrivals.Where(a => a.Endpoint == endpoint && a.At > after).Select(a => (DateTimeOffset?)a.At).FirstOrDefault();
 
     public DateTimeOffset? FirstArrival(int endpoint, string eventId) =>
         _first.TryGetValue((endpoint, eventId), out var at) ? at : null;

@@ -76,6 +76,9 @@ public sealed class SiloProcessCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>Configuration every silo of this cluster starts with, as KEY=VALUE.</summary>
+    public IReadOnlyList<string> Settings { get; set; } = [];
+
     /// <summary>A fresh database and a log directory named after <paramref name="purpose"/> and the cluster.</summary>
     public static async Task<SiloProcessCluster> CreateAsync(string clusterId, string purpose)
     {
@@ -88,7 +91,7 @@ public sealed class SiloProcessCluster : IAsyncDisposable
     /// <param name="settings">More configuration, as KEY=VALUE.</param>
     public SiloProcess Start(string name, IEnumerable<string>? settings = null)
     {
-        var silo = SiloProcess.Start(name, ClusterId, Database.ConnectionString, LogDirectory, settings);
+        var silo = SiloProcess.Start(name, ClusterId, Database.ConnectionString, LogDirectory, [.. Settings, .. settings ?? []]);
         lock (_started)
         {
             _started.Add(silo);

@@ -80,6 +80,22 @@ public sealed class TwoTypeWebhooks(TestReceiver receiver, int[] deviceEndpoints
         cluster.Mark($"{EndpointCount} endpoints and 2 webhooks created");
     }
 
+    /// <summary>Endpoints no webhook routes to, ep-{EndpointCount} on, created (and so activated) through the cluster's
+    /// live silos: more grains for placement to spread than the six that take the load.</summary>
+    public async Task CreateIdleEndpointsAsync(SiloProcessCluster cluster, int count)
+    {
+        for (var k = EndpointCount; k < EndpointCount + count; k++)
+        {
+            await cluster.NextGateway().Endpoints.CreateEndpointAsync(new CreateEndpointRequest
+            {
+                EndpointId = EndpointId(k),
+                Endpoint = new Endpoint { Name = $"idle {k}", Url = $"{receiver.Url}{PathPrefix}{k}" },
+            }, deadline: DateTime.UtcNow + SiloProcessCluster.CallDeadline);
+        }
+
+        cluster.Mark($"{count} idle endpoints created");
+    }
+
     /// <summary>The id of the probe event sent through <paramref name="silo"/>.</summary>
     public static string ProbeId(SiloProcessCluster cluster, string silo) => $"{cluster.ClusterId}-probe-{silo}";
 

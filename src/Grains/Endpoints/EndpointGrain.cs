@@ -131,9 +131,15 @@ internal sealed partial class EndpointGrain : Grain, IEndpointGrain, IRemindable
         _shutdown.Dispose();
         await _recovery.OnDeactivateAsync(
             idle: !_queue.HasWork && _runner.Unsettled == 0,
-            shuttingDown: reason.ReasonCode == DeactivationReasonCode.ShuttingDown);
+            wakeAgain: WakesAgainAfter(reason.ReasonCode));
         _endpoint.Dispose();
     }
+
+    /// <summary>Pending work a deactivation leaves is taken over by a new activation at once, not at the recovery
+    /// reminder: when the silo stops, when a silo that left held the directory entry (Orleans then deactivates with
+    /// DirectoryFailure), whatever the reason, except a move (its target activates by itself) and memory pressure.</summary>
+    internal static bool WakesAgainAfter(DeactivationReasonCode reason) =>
+        reason is not (DeactivationReasonCode.Migrating or DeactivationReasonCode.HighMemoryPressure);
 
     public async Task<EndpointInfo> CreateAsync(EndpointDefinition definition, CancellationToken cancellationToken)
     {

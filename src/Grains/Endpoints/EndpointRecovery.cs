@@ -30,8 +30,8 @@ internal class EndpointRecovery
     public virtual Task BeforeRequeueAsync(long sequence, CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <param name="idle">Nothing pending is held, in the store beyond memory, or being written.</param>
-    /// <param name="shuttingDown">The silo is stopping: work left here must move to another silo now.</param>
-    public virtual Task OnDeactivateAsync(bool idle, bool shuttingDown) => Task.CompletedTask;
+    /// <param name="wakeAgain">Work left here must be picked up by a new activation now, not at the reminder.</param>
+    public virtual Task OnDeactivateAsync(bool idle, bool wakeAgain) => Task.CompletedTask;
 
     /// <summary>The endpoint was deleted.</summary>
     public virtual Task StopAsync() => Task.CompletedTask;

@@ -54,7 +54,7 @@ internal sealed partial class ReminderRecovery(
         }
     }
 
-    public override async Task OnDeactivateAsync(bool idle, bool shuttingDown)
+    public override async Task OnDeactivateAsync(bool idle, bool wakeAgain)
     {
         if (endpoint.Definition is null)
         {
@@ -66,10 +66,10 @@ internal sealed partial class ReminderRecovery(
             await SaveSettledMarkAsync();
             await StopAsync();
         }
-        else if (shuttingDown)
+        else if (wakeAgain)
         {
             // Handing over instead of waiting for the reminder: a call to itself, made now, is held until this
-            // activation is gone and then placed anew, on a silo that is not shutting down; that activation reads
+            // activation is gone and then placed anew (on a silo that is not shutting down); that activation reads
             // the pending deliveries back.
             await grains.GetGrain<IEndpointGrain>(endpointId).WakeAsync();
             LogHandedOver(logger, endpointId);
@@ -114,7 +114,7 @@ internal sealed partial class ReminderRecovery(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Endpoint {EndpointId}: its silo is shutting down; its pending deliveries move to another silo")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Endpoint {EndpointId}: deactivated with deliveries pending; a new activation takes them over")]
     private static partial void LogHandedOver(ILogger logger, string endpointId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Endpoint {EndpointId}: could not save its settled mark; recovery will read from an older one")]

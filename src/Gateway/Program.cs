@@ -1,3 +1,4 @@
+using Webhooks.Gateway.Auth;
 using Webhooks.Gateway.Health;
 using Webhooks.Gateway.Hosting;
 using Webhooks.Hosting;
@@ -5,8 +6,13 @@ using Webhooks.Hosting;
 // Standalone gateway: serves the API as an Orleans client of a running cluster. The silo co-hosts the same
 // gateway by default; run this only to scale the API tier separately. It finds the cluster the way the silos
 // are configured: on localhost (the embedded default) or through the PostgreSQL membership table.
+if (args is [NewKeyCommand.Name, .. var keyArgs])
+{
+    Environment.ExitCode = NewKeyCommand.Run(keyArgs, Console.Out, Console.Error);
+    return;
+}
+
 var builder = WebApplication.CreateBuilder(args);
-builder.AddWebhooksGateway();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddHealthChecks().AddCheck<ClusterClientHealthCheck>("cluster", tags: [HealthTags.Ready]);
 var cluster = builder.Configuration.GetSection(SiloClusterOptions.Section).Get<SiloClusterOptions>() ?? new SiloClusterOptions();
@@ -36,6 +42,7 @@ builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = cluster.Shutdow
 
 try
 {
+    builder.AddWebhooksGateway();
     var app = builder.Build();
     app.MapWebhooksGateway();
     await app.RunAsync();

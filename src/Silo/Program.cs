@@ -1,12 +1,19 @@
 using System.Net;
 using Microsoft.Extensions.Options;
+using Webhooks.Gateway.Auth;
 using Webhooks.Gateway.Hosting;
 using Webhooks.Hosting;
 using Webhooks.Postgres;
 using Webhooks.Silo;
 
-// "--migrate" applies the PostgreSQL schema and exits; "--probe-readiness" asks a running silo whether it is ready.
-// They are switches, not configuration keys.
+// "--migrate" applies the PostgreSQL schema and exits; "--probe-readiness" asks a running silo whether it is ready;
+// "new-key" prints a new API key. They are commands, not configuration keys.
+if (args is [NewKeyCommand.Name, .. var keyArgs])
+{
+    Environment.ExitCode = NewKeyCommand.Run(keyArgs, Console.Out, Console.Error);
+    return;
+}
+
 var migrateOnly = args.Contains("--migrate", StringComparer.Ordinal);
 var builder = WebApplication.CreateBuilder(args.Where(a => a is not "--migrate" and not ReadinessProbe.Switch).ToArray());
 if (args.Contains(ReadinessProbe.Switch, StringComparer.Ordinal))

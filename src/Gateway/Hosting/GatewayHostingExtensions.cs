@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
+using Webhooks.Gateway.Auth;
 using Webhooks.Gateway.Errors;
 using Webhooks.Gateway.Health;
 using Webhooks.Hosting;
@@ -21,6 +22,7 @@ public static class GatewayHostingExtensions
             .Validate(o => o.MaxBatchEvents > 0 && o.MaxRequestBytes > 0, "Gateway:MaxBatchEvents and Gateway:MaxRequestBytes must be positive")
             .ValidateOnStart();
         var options = section.Get<GatewayOptions>() ?? new GatewayOptions();
+        builder.AddApiKeyAuth();
 
         builder.Services.AddGrpc(grpc =>
         {
@@ -53,14 +55,20 @@ public static class GatewayHostingExtensions
 
     public static WebApplication MapWebhooksGateway(this WebApplication app)
     {
+        // Resolved now so that invalid keys stop the start with one line.
+        var keys = app.Services.GetRequiredService<ApiKeyRing>();
+        app.Lifetime.ApplicationStarted.Register(() => GatewayLog.Auth(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Webhooks.Gateway"), keys));
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapGrpcService<EventsService>();
         app.MapGrpcService<EndpointsService>();
         app.MapGrpcService<WebhooksService>();
         app.MapGrpcService<DeliveriesService>();
         app.MapGrpcReflectionService();
-        app.MapGrpcHealthChecksService();
-        app.MapHealthChecks("/healthz", HealthResponse.Options(_ => false));
-        app.MapHealthChecks("/readyz", HealthResponse.Options(check => check.Tags.Contains(HealthTags.Ready)));
+        // Health stays open: probes and load balancers carry no key.
+        app.MapGrpcHealthChecksService().AllowAnonymous();
+        app.MapHealthChecks("/healthz", HealthResponse.Options(_ => false)).AllowAnonymous();
+        app.MapHealthChecks("/readyz", HealthResponse.Options(check => check.Tags.Contains(HealthTags.Ready))).AllowAnonymous();
         return app;
     }
 

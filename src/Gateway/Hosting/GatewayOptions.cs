@@ -19,4 +19,11 @@ public sealed class GatewayOptions
 
     /// <summary>Events one PublishBatch call may carry.</summary>
     public int MaxBatchEvents { get; set; } = 1000;
+
+    /// <summary>Both listeners are on a loopback address (or localhost): nobody off this host reaches them.</summary>
+    public bool ListensOnLoopbackOnly => IsLoopback(GrpcUrl) && IsLoopback(HttpUrl);
+
+    private static bool IsLoopback(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri)
+        && (uri.Host == "localhost" || (System.Net.IPAddress.TryParse(uri.Host, out var ip) && System.Net.IPAddress.IsLoopback(ip)));
 }

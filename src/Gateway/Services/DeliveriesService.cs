@@ -1,4 +1,6 @@
 using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
+using Webhooks.Gateway.Auth;
 using Webhooks.Api.V1;
 using Webhooks.Deliveries;
 using Webhooks.Endpoints;
@@ -12,6 +14,7 @@ internal sealed class DeliveriesService(IGrainFactory grains) : Api.V1.Deliverie
 {
     private IDeliveryLogGrain Log => grains.GetGrain<IDeliveryLogGrain>(IDeliveryLogGrain.DefaultKey);
 
+    [Authorize(Policy = ApiRoles.ReadPolicy)]
     public override async Task<ListDeliveriesResponse> ListDeliveries(ListDeliveriesRequest request, ServerCallContext context)
     {
         var page = await Log.ListAsync(DeliveryMapping.ToQuery(request), context.CancellationToken);
@@ -20,6 +23,7 @@ internal sealed class DeliveriesService(IGrainFactory grains) : Api.V1.Deliverie
         return response;
     }
 
+    [Authorize(Policy = ApiRoles.ReadPolicy)]
     public override async Task<Delivery> GetDelivery(GetDeliveryRequest request, ServerCallContext context)
     {
         if (request.Id.Length == 0)
@@ -30,6 +34,7 @@ internal sealed class DeliveriesService(IGrainFactory grains) : Api.V1.Deliverie
         return DeliveryMapping.ToProto(await Log.GetAsync(request.Id, context.CancellationToken));
     }
 
+    [Authorize(Policy = ApiRoles.AdminPolicy)]
     public override async Task<Delivery> RedeliverDelivery(RedeliverDeliveryRequest request, ServerCallContext context)
     {
         if (!DeliveryId.TryParse(request.Id, out var endpointId, out _))
@@ -40,6 +45,7 @@ internal sealed class DeliveriesService(IGrainFactory grains) : Api.V1.Deliverie
         return DeliveryMapping.ToProto(await grains.GetGrain<IEndpointGrain>(endpointId).RedeliverAsync(request.Id, context.CancellationToken));
     }
 
+    [Authorize(Policy = ApiRoles.AdminPolicy)]
     public override async Task<ReplayDeliveriesResponse> ReplayDeliveries(ReplayDeliveriesRequest request, ServerCallContext context)
     {
         ResourceIds.Validate(request.EndpointId, "endpoint_id");
@@ -53,6 +59,7 @@ internal sealed class DeliveriesService(IGrainFactory grains) : Api.V1.Deliverie
         return new ReplayDeliveriesResponse { Requeued = result.Requeued, Truncated = result.Truncated };
     }
 
+    [Authorize(Policy = ApiRoles.AdminPolicy)]
     public override async Task<Delivery> SendTestEvent(SendTestEventRequest request, ServerCallContext context)
     {
         ResourceIds.Validate(request.EndpointId, "endpoint_id");

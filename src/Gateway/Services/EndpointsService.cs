@@ -1,5 +1,7 @@
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
+using Webhooks.Gateway.Auth;
 using Webhooks.Api.V1;
 using Webhooks.Catalog;
 using Webhooks.Endpoints;
@@ -12,6 +14,7 @@ namespace Webhooks.Gateway.Services;
 
 internal sealed class EndpointsService(IGrainFactory grains) : Api.V1.Endpoints.EndpointsBase
 {
+    [Authorize(Policy = ApiRoles.AdminPolicy)]
     public override async Task<Endpoint> CreateEndpoint(CreateEndpointRequest request, ServerCallContext context)
     {
         var endpoint = request.Endpoint ?? throw new InvalidFieldException("endpoint", "is required");
@@ -21,9 +24,11 @@ internal sealed class EndpointsService(IGrainFactory grains) : Api.V1.Endpoints.
         return EndpointMapping.ToProto(info);
     }
 
+    [Authorize(Policy = ApiRoles.ReadPolicy)]
     public override async Task<Endpoint> GetEndpoint(GetEndpointRequest request, ServerCallContext context) =>
         EndpointMapping.ToProto(await Grain(RequestIds.Existing(request.Id, "id", "endpoint")).GetAsync(context.CancellationToken));
 
+    [Authorize(Policy = ApiRoles.AdminPolicy)]
     public override async Task<Endpoint> UpdateEndpoint(UpdateEndpointRequest request, ServerCallContext context)
     {
         var endpoint = request.Endpoint ?? throw new InvalidFieldException("endpoint", "is required");
@@ -33,12 +38,14 @@ internal sealed class EndpointsService(IGrainFactory grains) : Api.V1.Endpoints.
         return EndpointMapping.ToProto(info);
     }
 
+    [Authorize(Policy = ApiRoles.AdminPolicy)]
     public override async Task<Empty> DeleteEndpoint(DeleteEndpointRequest request, ServerCallContext context)
     {
         await Grain(RequestIds.Existing(request.Id, "id", "endpoint")).DeleteAsync(context.CancellationToken);
         return new Empty();
     }
 
+    [Authorize(Policy = ApiRoles.ReadPolicy)]
     public override async Task<ListEndpointsResponse> ListEndpoints(ListEndpointsRequest request, ServerCallContext context)
     {
         var page = await CatalogPaging.ReadAsync(grains, ICatalogGrain.Endpoints, request.PageSize, request.PageToken, context.CancellationToken);
@@ -48,9 +55,11 @@ internal sealed class EndpointsService(IGrainFactory grains) : Api.V1.Endpoints.
         return response;
     }
 
+    [Authorize(Policy = ApiRoles.ReadPolicy)]
     public override async Task<EndpointState> GetEndpointState(GetEndpointStateRequest request, ServerCallContext context) =>
         EndpointMapping.ToProto(await Grain(RequestIds.Existing(request.EndpointId, "endpoint_id", "endpoint")).GetStatusAsync(context.CancellationToken));
 
+    [Authorize(Policy = ApiRoles.AdminPolicy)]
     public override async Task<EndpointState> PauseEndpoint(PauseEndpointRequest request, ServerCallContext context)
     {
         var grain = Grain(RequestIds.Existing(request.Id, "id", "endpoint"));
@@ -58,6 +67,7 @@ internal sealed class EndpointsService(IGrainFactory grains) : Api.V1.Endpoints.
         return EndpointMapping.ToProto(await grain.GetStatusAsync(context.CancellationToken));
     }
 
+    [Authorize(Policy = ApiRoles.AdminPolicy)]
     public override async Task<EndpointState> ResumeEndpoint(ResumeEndpointRequest request, ServerCallContext context)
     {
         var grain = Grain(RequestIds.Existing(request.Id, "id", "endpoint"));
@@ -65,6 +75,7 @@ internal sealed class EndpointsService(IGrainFactory grains) : Api.V1.Endpoints.
         return EndpointMapping.ToProto(await grain.GetStatusAsync(context.CancellationToken));
     }
 
+    [Authorize(Policy = ApiRoles.ReadPolicy)]
     public override async Task<ListEndpointStatesResponse> ListEndpointStates(ListEndpointStatesRequest request, ServerCallContext context)
     {
         var page = await CatalogPaging.ReadAsync(grains, ICatalogGrain.Endpoints, request.PageSize, request.PageToken, context.CancellationToken);

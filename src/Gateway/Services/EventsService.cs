@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
 using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
+using Webhooks.Gateway.Auth;
 using Microsoft.Extensions.Options;
 using Webhooks.Errors;
 using Webhooks.Events;
@@ -12,6 +14,7 @@ namespace Webhooks.Gateway.Services;
 
 internal sealed class EventsService(IGrainFactory grains, IOptions<GatewayOptions> options, TimeProvider time) : Api.V1.Events.EventsBase
 {
+    [Authorize(Policy = ApiRoles.PublishPolicy)]
     public override async Task<PublishResponse> Publish(PublishRequest request, ServerCallContext context)
     {
         var e = EventMapping.ToDomain(request.Event, "event", time.GetUtcNow());
@@ -19,6 +22,7 @@ internal sealed class EventsService(IGrainFactory grains, IOptions<GatewayOption
         return new PublishResponse { EventId = e.EventId };
     }
 
+    [Authorize(Policy = ApiRoles.PublishPolicy)]
     public override async Task<PublishBatchResponse> PublishBatch(PublishBatchRequest request, ServerCallContext context)
     {
         var max = options.Value.MaxBatchEvents;

@@ -1,5 +1,7 @@
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
+using Webhooks.Gateway.Auth;
 using Webhooks.Api.V1;
 using Webhooks.Catalog;
 using Webhooks.Errors;
@@ -11,6 +13,7 @@ namespace Webhooks.Gateway.Services;
 
 internal sealed class WebhooksService(IGrainFactory grains) : Api.V1.Webhooks.WebhooksBase
 {
+    [Authorize(Policy = ApiRoles.AdminPolicy)]
     public override async Task<Webhook> CreateWebhook(CreateWebhookRequest request, ServerCallContext context)
     {
         var webhook = request.Webhook ?? throw new InvalidFieldException("webhook", "is required");
@@ -20,9 +23,11 @@ internal sealed class WebhooksService(IGrainFactory grains) : Api.V1.Webhooks.We
         return WebhookMapping.ToProto(info);
     }
 
+    [Authorize(Policy = ApiRoles.ReadPolicy)]
     public override async Task<Webhook> GetWebhook(GetWebhookRequest request, ServerCallContext context) =>
         WebhookMapping.ToProto(await Grain(RequestIds.Existing(request.Id, "id", "webhook")).GetAsync(context.CancellationToken));
 
+    [Authorize(Policy = ApiRoles.AdminPolicy)]
     public override async Task<Webhook> UpdateWebhook(UpdateWebhookRequest request, ServerCallContext context)
     {
         var webhook = request.Webhook ?? throw new InvalidFieldException("webhook", "is required");
@@ -32,12 +37,14 @@ internal sealed class WebhooksService(IGrainFactory grains) : Api.V1.Webhooks.We
         return WebhookMapping.ToProto(info);
     }
 
+    [Authorize(Policy = ApiRoles.AdminPolicy)]
     public override async Task<Empty> DeleteWebhook(DeleteWebhookRequest request, ServerCallContext context)
     {
         await Grain(RequestIds.Existing(request.Id, "id", "webhook")).DeleteAsync(context.CancellationToken);
         return new Empty();
     }
 
+    [Authorize(Policy = ApiRoles.ReadPolicy)]
     public override async Task<ListWebhooksResponse> ListWebhooks(ListWebhooksRequest request, ServerCallContext context)
     {
         var page = await CatalogPaging.ReadAsync(grains, ICatalogGrain.Webhooks, request.PageSize, request.PageToken, context.CancellationToken);

@@ -3,6 +3,7 @@ using System.Reflection;
 using ClusterMembershipOptions = Orleans.Configuration.ClusterMembershipOptions;
 using Webhooks.Conditions;
 using Webhooks.Endpoints;
+using Webhooks.Gateway.Auth;
 using Webhooks.Gateway.Hosting;
 using Webhooks.Hosting;
 using Webhooks.Placement;
@@ -18,7 +19,7 @@ public sealed class ConfigurationReferenceTests
     private static readonly Type[] OptionsClasses =
     [
         typeof(GatewayOptions), typeof(SiloClusterOptions), typeof(StorageOptions), typeof(EventQueueOptions),
-        typeof(DeliveryOptions), typeof(ConditionOptions), typeof(TemplateLimits), typeof(RebalancingOptions),
+        typeof(DeliveryOptions), typeof(ConditionOptions), typeof(TemplateLimits), typeof(RebalancingOptions), typeof(AuthOptions),
     ];
 
     /// <summary>The Orleans membership settings the table names; the silo binds the whole class under this section.</summary>
@@ -54,7 +55,7 @@ public sealed class ConfigurationReferenceTests
     private static string Format(object? value) => value switch
     {
         null => "-",
-        Array { Length: 0 } => "-",
+        System.Collections.ICollection { Count: 0 } => "-",
         bool b => b ? "true" : "false",
         TimeSpan t => t.ToString("c", CultureInfo.InvariantCulture),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),

@@ -60,6 +60,15 @@ public sealed class StartupTests : IAsyncLifetime
         Assert.Contains("Webhooks cannot start: Storage:Provider=postgres needs ConnectionStrings:Postgres, or Storage:ConnectionStringFile naming a readable file that holds it.", log, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ANetworkListenerWithoutApiKeys_IsOneLineSayingToConfigureKeys()
+    {
+        var port = LoopbackPorts.Free(1)[0];
+        var log = await RunToExitAsync("no-keys", $"--ConnectionStrings:Postgres={_database.ConnectionString}", $"--Gateway:GrpcUrl=http://0.0.0.0:{port}");
+
+        Assert.Contains("Webhooks cannot start: invalid configuration: Auth:Keys is empty, and Gateway:GrpcUrl or Gateway:HttpUrl listens beyond loopback", log, StringComparison.Ordinal);
+    }
+
     /// <summary>Runs the silo in durable mode until it exits; asserts exit code 2 and no stack trace, returns its output.</summary>
     private async Task<string> RunToExitAsync(string name, params string[] arguments)
     {

@@ -26,7 +26,8 @@ public sealed class GatewayServer : IAsyncDisposable
 
     public GrpcChannel Channel { get; }
 
-    public static async Task<GatewayServer> StartAsync(IClusterClient client)
+    /// <param name="settings">More configuration (API keys, limits), over the loopback listeners.</param>
+    public static async Task<GatewayServer> StartAsync(IClusterClient client, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var builder = WebApplication.CreateBuilder();
         builder.Logging.ClearProviders();
@@ -35,6 +36,7 @@ public sealed class GatewayServer : IAsyncDisposable
             ["Gateway:GrpcUrl"] = "http://127.0.0.1:0",
             ["Gateway:HttpUrl"] = "http://127.0.0.1:0",
         });
+        builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.AddWebhooksGateway();
         builder.Services.AddSingleton(client);
         builder.Services.AddSingleton<IGrainFactory>(client);

@@ -2,7 +2,8 @@
 # container engine. docs/operations.md ("Packaging") describes how to run it.
 #   docker build -t webhooks .
 #   docker run -p 5000:5000 -p 5001:5001 -e Storage__Provider=postgres \
-#     -e ConnectionStrings__Postgres='Host=db;Username=webhooks;Password=...;Database=webhooks' webhooks
+#     -e ConnectionStrings__Postgres='Host=db;Username=webhooks;Password=...;Database=webhooks' \
+#     -e Secrets__Key=... webhooks
 
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src

@@ -69,7 +69,10 @@ start() {
   local secret="$dir/connection-string"
   umask 077
   printf 'Host=%s;Port=%s;Username=%s;Password=%s;Database=%s' "$pg_host" "$pg_port" "$pg_user" "$pg_password" "$pg_database" > "$secret"
-  local common=(--Storage:Provider=postgres "--Storage:ConnectionStringFile=$secret" "--Orleans:ClusterId=$cluster_id" "--Orleans:ServiceId=$cluster_id")
+  # The key that seals definitions in the database: made once, kept with the cluster's files.
+  local sealing="$dir/secrets-key"
+  [ -s "$sealing" ] || head -c 32 /dev/urandom | base64 > "$sealing"
+  local common=(--Storage:Provider=postgres "--Storage:ConnectionStringFile=$secret" "--Secrets:KeyFile=$sealing" "--Orleans:ClusterId=$cluster_id" "--Orleans:ServiceId=$cluster_id")
 
   printf '%-10s %-24s %-24s %-6s %s\n' process gRPC JSON/HTTP pid log
   for i in $(seq 1 "$silos"); do

@@ -3,14 +3,22 @@ using Microsoft.Extensions.Options;
 using Webhooks.Gateway.Auth;
 using Webhooks.Gateway.Hosting;
 using Webhooks.Hosting;
+using Webhooks.Outbound;
+using Webhooks.Secrets;
 using Webhooks.Postgres;
 using Webhooks.Silo;
 
 // "--migrate" applies the PostgreSQL schema and exits; "--probe-readiness" asks a running silo whether it is ready;
-// "new-key" prints a new API key. They are commands, not configuration keys.
+// "new-key" prints a new API key, "new-secrets-key" a new Secrets:Key. They are commands, not configuration keys.
 if (args is [NewKeyCommand.Name, .. var keyArgs])
 {
     Environment.ExitCode = NewKeyCommand.Run(keyArgs, Console.Out, Console.Error);
+    return;
+}
+
+if (args is [NewSecretsKeyCommand.Name])
+{
+    Environment.ExitCode = NewSecretsKeyCommand.Run(Console.Out);
     return;
 }
 
@@ -36,6 +44,16 @@ if (storage.IsPostgres && !postgres)
     return;
 }
 
+// Checked before anything starts: the storage that needs the key is built while the host starts, where a failure
+// would be a stack trace rather than one line.
+var secrets = builder.Configuration.GetSection(SecretsOptions.Section).Get<SecretsOptions>() ?? new SecretsOptions();
+if (!migrateOnly && secrets.Problems(required: postgres).ToList() is { Count: > 0 } secretsProblems)
+{
+    Console.Error.WriteLine($"Webhooks cannot start: invalid configuration: {string.Join("; ", secretsProblems)}");
+    Environment.ExitCode = 2;
+    return;
+}
+
 try
 {
     if (postgres && (migrateOnly || storage.ApplySchemaOnStart))
@@ -54,6 +72,7 @@ try
         return;
     }
 
+    var gatewayListeners = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
     builder.UseOrleans(silo =>
     {
         if (postgres)
@@ -79,6 +98,14 @@ try
         // NumVotesForDeathDeclaration, …): docs/operations.md, Failure timings.
         silo.Services.AddOptions<Orleans.Configuration.ClusterMembershipOptions>().BindConfiguration(SiloClusterOptions.MembershipSection);
         silo.AddWebhooks(builder.Configuration);
+        // No delivery may call this service's own API.
+        silo.Services.Configure<ServiceListenerOptions>(o =>
+        {
+            o.AddUrl(gatewayListeners.GrpcUrl);
+            o.AddUrl(gatewayListeners.HttpUrl);
+        });
+        // The loopback default (no API keys, so nobody off this host may call) delivers to local receivers too.
+        silo.AllowLoopbackDestinations(services => services.IsLoopbackDefault());
     });
     builder.AddWebhooksGateway();
 
@@ -90,6 +117,11 @@ try
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Webhooks.Silo");
         var gateway = app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value;
         StartupLog.Listening(logger, gateway.GrpcUrl, gateway.HttpUrl, cluster.ClusterId);
+        if (app.Services.IsLoopbackDefault())
+        {
+            StartupLog.LoopbackDestinations(logger);
+        }
+
         if (postgres)
         {
             StartupLog.Durable(logger, app.Services.GetRequiredService<IOptions<Webhooks.Endpoints.DeliveryOptions>>().Value.Retention.TotalDays);

@@ -6,6 +6,12 @@ namespace Webhooks.Gateway.Auth;
 
 public static class ApiKeyAuthExtensions
 {
+    /// <summary>The service runs on its loopback default: no API key is configured and every listener is on
+    /// loopback, so only this host can call it.</summary>
+    public static bool IsLoopbackDefault(this IServiceProvider services) =>
+        services.GetRequiredService<ApiKeyRing>().Open
+        && services.GetRequiredService<IOptions<Hosting.GatewayOptions>>().Value.ListensOnLoopbackOnly;
+
     /// <summary>API keys (<see cref="AuthOptions"/>, and the file <see cref="AuthOptions.KeysFile"/> names, watched)
     /// and the role policies. Every endpoint needs an authenticated caller unless it allows anonymous ones (health).</summary>
     public static WebApplicationBuilder AddApiKeyAuth(this WebApplicationBuilder builder)

@@ -20,6 +20,7 @@ public static class GatewayHostingExtensions
             .Validate(o => IsListenUrl(o.GrpcUrl), "Gateway:GrpcUrl must be an http URL with an IP address or localhost and a port, e.g. http://127.0.0.1:5000")
             .Validate(o => IsListenUrl(o.HttpUrl), "Gateway:HttpUrl must be an http URL with an IP address or localhost and a port, e.g. http://127.0.0.1:5001")
             .Validate(o => o.MaxBatchEvents > 0 && o.MaxRequestBytes > 0, "Gateway:MaxBatchEvents and Gateway:MaxRequestBytes must be positive")
+            .Validate(o => o.MaxEventBytes > 0 && o.MaxEventBytes <= o.MaxRequestBytes, "Gateway:MaxEventBytes must be positive and at most Gateway:MaxRequestBytes")
             .ValidateOnStart();
         var options = section.Get<GatewayOptions>() ?? new GatewayOptions();
         builder.AddApiKeyAuth();
@@ -44,6 +45,8 @@ public static class GatewayHostingExtensions
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
+            // JSON bodies are held to the same bound as gRPC messages (Kestrel's own default is 30 MB).
+            kestrel.Limits.MaxRequestBodySize = options.MaxRequestBytes;
             if (IsListenUrl(options.GrpcUrl) && IsListenUrl(options.HttpUrl))
             {
                 Listen(kestrel, options.GrpcUrl, HttpProtocols.Http2);

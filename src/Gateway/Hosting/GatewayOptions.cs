@@ -14,8 +14,12 @@ public sealed class GatewayOptions
     /// <summary>Put exception details in error responses; for development only.</summary>
     public bool DetailedErrors { get; set; }
 
-    /// <summary>Largest accepted request message.</summary>
+    /// <summary>Largest accepted request message, over gRPC and as a JSON body.</summary>
     public int MaxRequestBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>Largest accepted event (its encoded size: data, snapshots and every other field), in Publish and in
+    /// each event of PublishBatch.</summary>
+    public int MaxEventBytes { get; set; } = 1024 * 1024;
 
     /// <summary>Events one PublishBatch call may carry.</summary>
     public int MaxBatchEvents { get; set; } = 1000;

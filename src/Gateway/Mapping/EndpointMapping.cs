@@ -117,6 +117,7 @@ internal static class EndpointMapping
             Name = d.Name,
             Url = d.Url,
             SecretSet = info.SecretSet,
+            SecretFingerprint = info.SecretFingerprint,
             SslVerification = d.SslVerification,
             CaFilePath = d.CaFilePath,
             Timeout = ProtoTime.ToProto(d.Timeout),

@@ -8,14 +8,28 @@ namespace Webhooks.Gateway.Mapping;
 internal static class EventMapping
 {
     public const int MaxEventIdLength = 128;
+    public const int MaxObjectIdLength = 256;
+    public const int MaxUsernameLength = 150;
+    public const int MaxRequestIdLength = 128;
 
     /// <summary>Validates and converts; <paramref name="field"/> prefixes error field names ("event", "events[3]").</summary>
-    public static ObjectEvent ToDomain(Proto.ObjectEvent? e, string field, DateTimeOffset now)
+    /// <param name="maxBytes">Largest encoded size an event may have (Gateway:MaxEventBytes).</param>
+    public static ObjectEvent ToDomain(Proto.ObjectEvent? e, string field, DateTimeOffset now, int maxBytes)
     {
         if (e is null)
         {
             throw new InvalidFieldException(field, "is required");
         }
+
+        // The message as decoded, so the bound is the same whether it came as protobuf or as JSON.
+        if (e.CalculateSize() is var size && size > maxBytes)
+        {
+            throw new InvalidFieldException(field, $"is {size} bytes; an event may have at most {maxBytes} (Gateway:MaxEventBytes)");
+        }
+
+        Bounded(e.ObjectId, MaxObjectIdLength, $"{field}.object_id");
+        Bounded(e.Username, MaxUsernameLength, $"{field}.username");
+        Bounded(e.RequestId, MaxRequestIdLength, $"{field}.request_id");
 
         var objectType = e.ObjectType.Trim().ToLowerInvariant();
         if (objectType.Length == 0)
@@ -58,6 +72,14 @@ internal static class EventMapping
             Prechange = Json(e.Prechange),
             Postchange = Json(e.Postchange),
         };
+    }
+
+    private static void Bounded(string value, int maxLength, string field)
+    {
+        if (value.Length > maxLength)
+        {
+            throw new InvalidFieldException(field, $"must be at most {maxLength} characters");
+        }
     }
 
     private static string? Json(Google.Protobuf.WellKnownTypes.Struct? value) => value is null ? null : StructJson.Format(value);

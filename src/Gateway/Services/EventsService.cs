@@ -17,7 +17,7 @@ internal sealed class EventsService(IGrainFactory grains, IOptions<GatewayOption
     [Authorize(Policy = ApiRoles.PublishPolicy)]
     public override async Task<PublishResponse> Publish(PublishRequest request, ServerCallContext context)
     {
-        var e = EventMapping.ToDomain(request.Event, "event", time.GetUtcNow());
+        var e = EventMapping.ToDomain(request.Event, "event", time.GetUtcNow(), options.Value.MaxEventBytes);
         await grains.GetGrain<IObjectTypeGrain>(e.ObjectType).PublishAsync([e], context.CancellationToken);
         return new PublishResponse { EventId = e.EventId };
     }
@@ -35,7 +35,7 @@ internal sealed class EventsService(IGrainFactory grains, IOptions<GatewayOption
         var events = new ObjectEvent[request.Events.Count];
         for (var i = 0; i < events.Length; i++)
         {
-            events[i] = EventMapping.ToDomain(request.Events[i], $"events[{i}]", now);
+            events[i] = EventMapping.ToDomain(request.Events[i], $"events[{i}]", now, options.Value.MaxEventBytes);
         }
 
         // One call per object type keeps each type's events in request order.

@@ -22,4 +22,6 @@ public sealed record DeliveryAttempt
     /// <summary>Made because an operator asked (RedeliverDelivery, ReplayDeliveries, SendTestEvent), not by the
     /// retry schedule.</summary>
     [Id(8)] public bool Manual { get; init; }
+    /// <summary>The outbound address policy refused the destination: nothing was sent, and no retry follows.</summary>
+    [Id(9)] public bool Refused { get; init; }
 }

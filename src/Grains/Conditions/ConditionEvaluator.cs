@@ -10,7 +10,8 @@ namespace Webhooks.Conditions;
 /// <summary>Evaluates one webhook's condition. One instance per grain activation: a Jint engine is not
 /// thread-safe, and an activation runs one turn at a time.</summary>
 /// <remarks>Sandboxed: strict mode, no CLR access (Jint's default), no eval or Function(), and statement,
-/// time, memory, recursion and array-size limits that reset with every call.</remarks>
+/// time, memory, recursion and array-size limits that reset with every call; the built-ins that build large values
+/// in one call are size-checked first (<see cref="BoundedBuiltIns"/>).</remarks>
 public sealed class ConditionEvaluator : IDisposable
 {
     private readonly Engine _engine;
@@ -30,6 +31,7 @@ public sealed class ConditionEvaluator : IDisposable
             .LimitRecursion(options.MaxRecursion)
             .MaxArraySize(options.MaxArraySize)
             .RegexTimeoutInterval(options.Timeout));
+        BoundedBuiltIns.Install(_engine, options.MemoryBytes, options.MaxArraySize);
         _engine.Execute(Engine.PrepareScript(script, strict: true));
         _function = _engine.GetValue(ConditionSource.FunctionName);
         _json = new JsonParser(_engine);
@@ -65,9 +67,11 @@ public sealed class ConditionEvaluator : IDisposable
         {
             throw new ConditionException($"condition threw: {ex.Message}", ex);
         }
-        catch (Exception ex) when (ex is not ConditionException and not OutOfMemoryException)
+        catch (Exception ex) when (ex is not ConditionException)
         {
-            // Limit violations (statements, time, memory, recursion) and engine errors.
+            // Limit violations (statements, time, memory, recursion, sizes), engine errors, and running out of memory
+            // should the limits still allow it: all this condition's failure, never one that escapes to the stream
+            // and brings the event back for ever.
             throw new ConditionException($"condition failed: {ex.Message}", ex);
         }
     }

@@ -25,6 +25,20 @@ public static class ConditionSource
             throw new InvalidFieldException(field, $"must be at most {maxLength} characters");
         }
 
+        try
+        {
+            return WrapParsed(condition, field);
+        }
+        catch (Exception ex) when (ex is not InvalidFieldException)
+        {
+            // The parser's own limits (nesting deeper than it recurses) rather than a syntax error.
+            throw new InvalidFieldException(field, $"cannot be parsed: {ex.Message}");
+        }
+    }
+
+    private static string WrapParsed(string condition, string field)
+    {
+
         var parser = new Parser(new ParserOptions { EcmaVersion = EcmaVersion.Latest });
         ParseErrorException expressionError;
         try

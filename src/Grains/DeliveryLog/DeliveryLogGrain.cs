@@ -20,9 +20,10 @@ internal sealed class DeliveryLogGrain(IDeliveryLog log) : Grain, IDeliveryLogGr
         return await log.GetAsync(endpointId, sequence, cancellationToken) ?? throw new ResourceNotFoundException("delivery", deliveryId);
     }
 
-    public Task<DeliveryPage> ListAsync(DeliveryQuery query, CancellationToken cancellationToken)
+    public async Task<DeliveryPage> ListAsync(DeliveryQuery query, CancellationToken cancellationToken)
     {
         _ = DeliveryCursor.FromToken(query.PageToken);
-        return log.QueryAsync(query with { PageSize = PageSizes.Resolve(query.PageSize) }, cancellationToken);
+        var pageSize = Math.Min(PageSizes.Resolve(query.PageSize), DeliveryPages.MaxPageSize);
+        return DeliveryPages.Fit(await log.QueryAsync(query with { PageSize = pageSize }, cancellationToken));
     }
 }

@@ -82,4 +82,13 @@ public sealed class DeliveryOptions
     /// <summary>PostgreSQL: most rows one delivery write transaction carries.</summary>
     [Range(1, 100_000)] public int MaxRowsPerCommit { get; set; } = 2000;
 
+    /// <summary>CIDR ranges deliveries may reach although they are loopback, link-local, private or otherwise
+    /// special (docs/security.md); the service's own listeners stay refused.</summary>
+    public List<string> AllowedNetworks { get; set; } = [];
+
+    /// <summary>The directory endpoints' ca_file_path names files in; unset: endpoints cannot name CA files.</summary>
+    public string? CertificateDirectory { get; set; }
+
+    /// <summary>CIDR ranges deliveries may never reach, on top of the special ranges; wins over AllowedNetworks.</summary>
+    public List<string> DeniedNetworks { get; set; } = [];
 }

@@ -16,7 +16,7 @@ internal static class EndpointFields
             {
                 EndpointField.Name => merged with { Name = changes.Name },
                 EndpointField.Url => merged with { Url = changes.Url },
-                EndpointField.Headers => merged with { Headers = changes.Headers },
+                EndpointField.Headers => merged with { Headers = EndpointSecrets.Unmask(changes.Headers, current.Headers) },
                 EndpointField.Secret => merged with { Secret = changes.Secret },
                 EndpointField.SslVerification => merged with { SslVerification = changes.SslVerification },
                 EndpointField.CaFilePath => merged with { CaFilePath = changes.CaFilePath },

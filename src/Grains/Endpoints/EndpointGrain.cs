@@ -43,7 +43,7 @@ internal sealed partial class EndpointGrain : Grain, IEndpointGrain, IRemindable
     private readonly DeliveryAdmission _admission;
     private readonly ManualDeliveries _manual;
     private readonly IDeliveryStore _store;
-    private readonly TemplateCompiler _templates;
+    private readonly EndpointValidator _validator;
     private readonly TimeProvider _time;
     private readonly int _queueCapacity;
     private readonly RendezvousRebalancer _rebalancer;
@@ -54,7 +54,7 @@ internal sealed partial class EndpointGrain : Grain, IEndpointGrain, IRemindable
         IEndpointQueueMode mode,
         DeliverySender sender,
         IDeliveryStore store,
-        TemplateCompiler templates,
+        EndpointValidator validator,
         WebhooksMetrics metrics,
         IOptions<DeliveryOptions> options,
         DeliveryClock clock,
@@ -63,7 +63,7 @@ internal sealed partial class EndpointGrain : Grain, IEndpointGrain, IRemindable
     {
         var id = this.GetPrimaryKeyString();
         var settings = options.Value;
-        (_store, _templates, _time, _queueCapacity, _rebalancer, _logger) = (store, templates, clock.Time, settings.QueueCapacity, rebalancer, logger);
+        (_store, _validator, _time, _queueCapacity, _rebalancer, _logger) = (store, validator, clock.Time, settings.QueueCapacity, rebalancer, logger);
         _endpoint = new EndpointStateWriter(state);
         _stats = new EndpointStats(metrics);
         _gate = new SendGate(id, _endpoint, settings.DisableAfter, _time, logger);
@@ -149,7 +149,7 @@ internal sealed partial class EndpointGrain : Grain, IEndpointGrain, IRemindable
             throw new ResourceExistsException(Kind, Id);
         }
 
-        var normalized = EndpointValidator.Normalize(definition, _templates);
+        var normalized = _validator.Normalize(definition);
         var state = _endpoint.State;
         var now = _time.GetUtcNow();
         state.Definition = normalized;
@@ -173,7 +173,7 @@ internal sealed partial class EndpointGrain : Grain, IEndpointGrain, IRemindable
     public async Task<EndpointInfo> UpdateAsync(EndpointDefinition changes, ImmutableArray<string> fields, CancellationToken cancellationToken)
     {
         var current = Definition;
-        var normalized = EndpointValidator.Normalize(EndpointFields.Apply(current, changes, fields), _templates);
+        var normalized = _validator.Normalize(EndpointFields.Apply(current, changes, fields));
         var state = _endpoint.State;
         state.Definition = normalized;
         state.UpdatedAt = _time.GetUtcNow();
@@ -286,8 +286,9 @@ internal sealed partial class EndpointGrain : Grain, IEndpointGrain, IRemindable
         return new EndpointInfo
         {
             Id = Id,
-            Definition = definition with { Secret = null },
+            Definition = definition with { Secret = null, Headers = EndpointSecrets.Mask(definition.Headers) },
             SecretSet = definition.Secret is not null,
+            SecretFingerprint = EndpointSecrets.Fingerprint(definition.Secret),
             CreatedAt = state.CreatedAt,
             UpdatedAt = state.UpdatedAt,
             Version = state.Version,

@@ -1,15 +1,17 @@
 using System.Collections.Immutable;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
+using System.Net;
 using Webhooks.Errors;
+using Webhooks.Endpoints.Sending;
+using Webhooks.Outbound;
 using Webhooks.Templates;
 
 namespace Webhooks.Endpoints;
 
 /// <summary>Normalizes an endpoint definition and rejects anything that could not work, naming the field.</summary>
-public static class EndpointValidator
+public sealed class EndpointValidator(TemplateCompiler templates, OutboundAddressPolicy outbound, CertificateDirectory certificates)
 {
     public const int MaxNameLength = 150;
+    public const int MaxDescriptionLength = 1000;
     public const int MaxUrlLength = 500;
     public const int MaxSecretLength = 255;
     public const int MaxHeaders = 50;
@@ -23,7 +25,7 @@ public static class EndpointValidator
     public static readonly TimeSpan MaxDelay = TimeSpan.FromDays(7);
     public static readonly TimeSpan MaxDisableAfter = TimeSpan.FromDays(365);
 
-    public static EndpointDefinition Normalize(EndpointDefinition d, TemplateCompiler templates)
+    public EndpointDefinition Normalize(EndpointDefinition d)
     {
         var name = d.Name.Trim();
         if (name.Length == 0)
@@ -36,8 +38,13 @@ public static class EndpointValidator
             throw new InvalidFieldException("endpoint.name", $"must be at most {MaxNameLength} characters");
         }
 
+        if (d.Description.Trim().Length > MaxDescriptionLength)
+        {
+            throw new InvalidFieldException("endpoint.description", $"must be at most {MaxDescriptionLength} characters");
+        }
+
         var url = d.Url.Trim();
-        ValidateUrl(url, templates);
+        ValidateUrl(url);
 
         if (d.Headers.Length > MaxHeaders)
         {
@@ -50,22 +57,14 @@ public static class EndpointValidator
             var header = d.Headers[i];
             var field = $"endpoint.headers[{i}]";
             var headerName = header.Name.Trim();
-            if (!HeaderNames.IsToken(headerName))
+            var headerValue = header.Value.Trim(' ', '\t');
+            if (HeaderNames.Problem(headerName, headerValue) is { } problem)
             {
-                throw new InvalidFieldException($"{field}.name", $"'{header.Name}' is not a valid header name");
+                var part = HeaderNames.IsToken(headerName) && !HeaderNames.IsReserved(headerName) ? "value" : "name";
+                throw new InvalidFieldException($"{field}.{part}", problem);
             }
 
-            if (HeaderNames.Reserved.Contains(headerName))
-            {
-                throw new InvalidFieldException($"{field}.name", $"'{headerName}' is set by the service and cannot be configured");
-            }
-
-            if (header.Value.AsSpan().ContainsAny('\r', '\n', '\0'))
-            {
-                throw new InvalidFieldException($"{field}.value", "must not contain line breaks");
-            }
-
-            headers.Add(new HttpHeader { Name = headerName, Value = header.Value.Trim() });
+            headers.Add(new HttpHeader { Name = headerName, Value = headerValue });
         }
 
         if (d.Secret is { Length: > MaxSecretLength })
@@ -196,7 +195,7 @@ public static class EndpointValidator
         }
     }
 
-    private static void ValidateUrl(string url, TemplateCompiler templates)
+    private void ValidateUrl(string url)
     {
         const string field = "endpoint.url";
         if (url.Length == 0)
@@ -209,18 +208,27 @@ public static class EndpointValidator
             throw new InvalidFieldException(field, $"must be at most {MaxUrlLength} characters");
         }
 
+        var fixedPart = url;
         if (TemplateCompiler.IsTemplate(url))
         {
             templates.Compile(url, field);
+            var schemeEnd = url.IndexOf("://", StringComparison.Ordinal);
             if (!url.StartsWith("http://", StringComparison.OrdinalIgnoreCase) && !url.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
             {
                 throw new InvalidFieldException(field, "must start with http:// or https://");
             }
 
-            return;
+            // Whoever publishes events controls what templates render: they may choose the path and the query, never
+            // the host a delivery goes to.
+            var authorityEnd = url.IndexOfAny(['/', '?', '#'], schemeEnd + 3);
+            fixedPart = authorityEnd < 0 ? url : url[..authorityEnd];
+            if (TemplateCompiler.IsTemplate(fixedPart) || fixedPart.Contains('{', StringComparison.Ordinal))
+            {
+                throw new InvalidFieldException(field, "the scheme, host and port must be written out: only the path and query may come from a template");
+            }
         }
 
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
+        if (!Uri.TryCreate(fixedPart, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
             || string.IsNullOrEmpty(uri.Host))
         {
             throw new InvalidFieldException(field, $"'{url}' is not an absolute http or https URL");
@@ -230,28 +238,21 @@ public static class EndpointValidator
         {
             throw new InvalidFieldException(field, "must not contain credentials; use a header such as Authorization");
         }
+
+        // A host spelled as an address (in any notation: 2852039166, 0xA9FEA9FE, [::ffff:169.254.169.254]) is checked
+        // now; a name is checked at every connection, against what it resolves to then.
+        if (IPAddress.TryParse(uri.IdnHost.TrimStart('[').TrimEnd(']'), out var address)
+            && outbound.Refusal(address, uri.Port) is { } refusal)
+        {
+            throw new InvalidFieldException(field, $"deliveries may not go to {SpecialNetworks.Canonical(address)}: {refusal}");
+        }
     }
 
-    private static void ValidateCaFile(string path)
+    private void ValidateCaFile(string name)
     {
-        const string field = "endpoint.ca_file_path";
-        if (!Path.IsPathFullyQualified(path))
+        if (certificates.TryLoad(name) is null)
         {
-            throw new InvalidFieldException(field, "must be an absolute path");
-        }
-
-        try
-        {
-            var certificates = new X509Certificate2Collection();
-            certificates.ImportFromPemFile(path);
-            if (certificates.Count == 0)
-            {
-                throw new InvalidFieldException(field, $"'{path}' holds no PEM certificate");
-            }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException)
-        {
-            throw new InvalidFieldException(field, $"cannot read a PEM certificate from '{path}': {ex.Message}");
+            throw new InvalidFieldException("endpoint.ca_file_path", CertificateDirectory.Refusal);
         }
     }
 }

@@ -13,6 +13,7 @@ using Webhooks.Endpoints.Queue;
 using Webhooks.Endpoints.Sending;
 using Webhooks.Diagnostics;
 using Webhooks.Events;
+using Webhooks.Outbound;
 using Webhooks.Placement;
 using Webhooks.Postgres;
 using Webhooks.Streaming;
@@ -38,7 +39,9 @@ public static class WebhooksSiloBuilderExtensions
         AddValidatedOptions<DeliveryOptions>(services, configuration, DeliveryOptions.Section)
             .Validate(o => o.EnqueueWait > TimeSpan.Zero && o.RetryDelays.All(d => d >= TimeSpan.Zero), "Delivery:EnqueueWait must be positive and Delivery:RetryDelays not negative")
             .Validate(o => o.RecoveryInterval >= TimeSpan.FromSeconds(1) && o.Retention > TimeSpan.Zero && o.RetentionInterval > TimeSpan.Zero,
-                "Delivery:RecoveryInterval must be at least 1 s, Delivery:Retention and Delivery:RetentionInterval positive");
+                "Delivery:RecoveryInterval must be at least 1 s, Delivery:Retention and Delivery:RetentionInterval positive")
+            .Validate(o => OutboundAddressPolicy.TryParseAll(o.AllowedNetworks.Concat(o.DeniedNetworks), out _),
+                "Delivery:AllowedNetworks and Delivery:DeniedNetworks must hold CIDR ranges such as 10.0.0.0/8");
         AddValidatedOptions<ConditionOptions>(services, configuration, ConditionOptions.Section)
             .Validate(o => o.Timeout > TimeSpan.Zero, "Conditions:Timeout must be positive");
         AddValidatedOptions<TemplateLimits>(services, configuration, TemplateLimits.Section);
@@ -49,6 +52,11 @@ public static class WebhooksSiloBuilderExtensions
         services.TryAddSingleton(sp => new DeliveryClock(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<TemplateCompiler>();
         services.AddSingleton<DeliverySender>();
+        services.AddOptions<ServiceListenerOptions>();
+        services.AddSingleton(OutboundAddressPolicy.Create);
+        services.AddSingleton<OutboundConnector>();
+        services.AddSingleton<EndpointValidator>();
+        services.AddSingleton<CertificateDirectory>();
         services.AddSingleton<WebhooksMetrics>();
         services.AddHttpClient();
         services.ConfigureHttpClientDefaults(http => http.RemoveAllLoggers());
@@ -87,6 +95,21 @@ public static class WebhooksSiloBuilderExtensions
             }));
         });
 
+        return silo;
+    }
+
+    /// <summary>Lets deliveries reach loopback addresses (the service's own ports stay refused): for a service that
+    /// nobody off this host can call, such as the loopback default with no API keys, whose receivers are local.</summary>
+    /// <param name="when">Decides at start-up, from the built services, whether it applies.</param>
+    public static ISiloBuilder AllowLoopbackDestinations(this ISiloBuilder silo, Func<IServiceProvider, bool>? when = null)
+    {
+        silo.Services.AddOptions<DeliveryOptions>().PostConfigure<IServiceProvider>((o, services) =>
+        {
+            if (when?.Invoke(services) ?? true)
+            {
+                o.AllowedNetworks.AddRange(SpecialNetworks.Loopback);
+            }
+        });
         return silo;
     }
 

@@ -2,12 +2,14 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Configuration;
+using Microsoft.Extensions.Options;
 using Orleans.Storage;
 using Webhooks.DeliveryLog;
 using Webhooks.Endpoints;
 using Webhooks.Endpoints.Queue;
 using Webhooks.Hosting;
 using Webhooks.Placement;
+using Webhooks.Secrets;
 using Webhooks.Streaming;
 
 namespace Webhooks.Postgres;
@@ -47,7 +49,11 @@ public static class PostgresSiloBuilderExtensions
         // Orleans' binary format, driven by [Id]/[Alias], instead of the ADO.NET default (Newtonsoft JSON with
         // CLR type names, which drops values equal to the CLR default: a disabled webhook would come back
         // enabled). Providers pick up a serializer keyed by their own name.
-        services.AddKeyedSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>(StorageNames.Definitions);
+        // Sealed with Secrets:Key (AES-GCM): a copy of the database holds no endpoint secret in the clear.
+        services.AddOptions<SecretsOptions>().BindConfiguration(SecretsOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SecretsOptions>>(new SecretsOptionsValidator(required: true));
+        services.AddKeyedSingleton<IGrainStorageSerializer>(StorageNames.Definitions, (sp, _) => new SealedGrainStorageSerializer(
+            ActivatorUtilities.CreateInstance<OrleansGrainStorageSerializer>(sp), sp.GetRequiredService<IOptions<SecretsOptions>>()));
         silo.AddAdoNetGrainStorage(StorageNames.Definitions, o =>
         {
             o.Invariant = StorageOptions.Invariant;

@@ -19,26 +19,44 @@ public static class HeaderLines
 
         var headers = ImmutableArray.CreateBuilder<HttpHeader>();
         var lineNumber = 0;
-        foreach (var rawLine in text.Split('\n'))
+        foreach (var line in Lines(text))
         {
             lineNumber++;
-            var line = rawLine.TrimEnd('\r').Trim();
-            if (line.Length == 0)
+            if (ParseLine(line, lineNumber, field) is { } header)
             {
-                continue;
+                headers.Add(header);
             }
-
-            var colon = line.IndexOf(':', StringComparison.Ordinal);
-            var name = colon > 0 ? line[..colon].Trim() : "";
-            if (name.Length == 0 || !HeaderNames.IsToken(name))
-            {
-                var reason = $"line {lineNumber} is not \"Name: Value\"";
-                throw field is null ? new TemplateException($"additional headers: {reason}") : new InvalidFieldException(field, reason);
-            }
-
-            headers.Add(new HttpHeader { Name = name, Value = line[(colon + 1)..].Trim() });
         }
 
         return headers.ToImmutable();
     }
+
+    /// <summary>The lines of <paramref name="text"/> (LF or CRLF endings).</summary>
+    public static IEnumerable<string> Lines(string text) => text.Split('\n').Select(line => line.EndsWith('\r') ? line[..^1] : line);
+
+    /// <summary>One header from one line; null for a blank line. Throws as <see cref="Parse"/> does.</summary>
+    public static HttpHeader? ParseLine(string line, int lineNumber, string? field)
+    {
+        if (string.IsNullOrWhiteSpace(line))
+        {
+            return null;
+        }
+
+        var colon = line.IndexOf(':', StringComparison.Ordinal);
+        if (colon <= 0)
+        {
+            throw Problem(field, lineNumber, "is not \"Name: Value\"");
+        }
+
+        var name = line[..colon].Trim();
+        var value = line[(colon + 1)..].Trim(' ', '\t');
+        return HeaderNames.Problem(name, value) is { } problem
+            ? throw Problem(field, lineNumber, problem)
+            : new HttpHeader { Name = name, Value = value };
+    }
+
+    private static Exception Problem(string? field, int lineNumber, string reason) =>
+        field is null
+            ? new TemplateException($"additional headers, line {lineNumber}: {reason}")
+            : new InvalidFieldException(field, $"line {lineNumber}: {reason}");
 }

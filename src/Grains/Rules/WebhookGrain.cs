@@ -60,7 +60,7 @@ internal sealed partial class WebhookGrain : Grain, IWebhookGrain, IAsyncBatchOb
         {
             try
             {
-                _program = new WebhookProgram(definition, _templates, _conditionOptions);
+                _program = WebhookProgram.Compile(definition, _templates, _conditionOptions);
             }
             catch (InvalidFieldException ex)
             {
@@ -87,6 +87,8 @@ internal sealed partial class WebhookGrain : Grain, IWebhookGrain, IAsyncBatchOb
         }
 
         var normalized = WebhookValidator.Normalize(definition, _templates, _conditionOptions);
+        // Compiled before anything is stored: a definition that cannot run is refused whole, never kept half-way.
+        var program = WebhookProgram.Compile(normalized, _templates, _conditionOptions);
         await _routes.CheckAsync(normalized.EndpointIds, cancellationToken);
         var now = _time.GetUtcNow();
         _state.State.Definition = normalized;
@@ -94,7 +96,7 @@ internal sealed partial class WebhookGrain : Grain, IWebhookGrain, IAsyncBatchOb
         _state.State.UpdatedAt = now;
         _state.State.ActiveSince = now;
         await _state.WriteStateAsync(cancellationToken);
-        await ApplyAsync(normalized);
+        await ApplyAsync(program);
         await GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.Webhooks).AddAsync(Id, cancellationToken);
         return Info();
     }
@@ -105,6 +107,7 @@ internal sealed partial class WebhookGrain : Grain, IWebhookGrain, IAsyncBatchOb
     {
         var current = _state.State.Definition ?? throw new ResourceNotFoundException(Kind, Id);
         var normalized = WebhookValidator.Normalize(WebhookFields.Apply(current, changes, fields), _templates, _conditionOptions);
+        var program = WebhookProgram.Compile(normalized, _templates, _conditionOptions);
         if (fields.Contains(WebhookField.EndpointIds))
         {
             await _routes.CheckAsync(normalized.EndpointIds, cancellationToken);
@@ -120,7 +123,7 @@ internal sealed partial class WebhookGrain : Grain, IWebhookGrain, IAsyncBatchOb
         }
 
         await _state.WriteStateAsync(cancellationToken);
-        await ApplyAsync(normalized);
+        await ApplyAsync(program);
         return Info();
     }
 
@@ -208,9 +211,8 @@ internal sealed partial class WebhookGrain : Grain, IWebhookGrain, IAsyncBatchOb
         return Task.CompletedTask;
     }
 
-    private async Task ApplyAsync(WebhookDefinition definition)
+    private async Task ApplyAsync(WebhookProgram program)
     {
-        var program = new WebhookProgram(definition, _templates, _conditionOptions);
         _program?.Dispose();
         _program = program;
         await _subscriptions.ReconcileAsync(DesiredStreams());

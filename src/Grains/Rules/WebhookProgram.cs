@@ -3,6 +3,7 @@ using Fluid;
 using Webhooks.Conditions;
 using Webhooks.Deliveries;
 using Webhooks.Endpoints;
+using Webhooks.Errors;
 using Webhooks.Events;
 using Webhooks.Templates;
 
@@ -12,26 +13,32 @@ namespace Webhooks.Rules;
 /// templates), and what it does with one event: filter, evaluate the condition, render the request.</summary>
 internal sealed class WebhookProgram : IDisposable
 {
-    private readonly IFluidTemplate? _headerTemplate;
-    private readonly ImmutableArray<HttpHeader> _staticHeaders;
+    private readonly HeaderTemplate _headers;
     private readonly IFluidTemplate? _bodyTemplate;
     private readonly ContextUse _use;
 
-    public WebhookProgram(WebhookDefinition definition, TemplateCompiler templates, ConditionOptions conditionOptions)
+    /// <summary>Compiles a definition; throws <see cref="InvalidFieldException"/> naming the field that cannot run,
+    /// whatever the compilers threw (a condition nested past the parser's depth included).</summary>
+    public static WebhookProgram Compile(WebhookDefinition definition, TemplateCompiler templates, ConditionOptions conditionOptions)
+    {
+        try
+        {
+            return new WebhookProgram(definition, templates, conditionOptions);
+        }
+        catch (Exception ex) when (ex is not InvalidFieldException)
+        {
+            // Templates report their own field; anything else comes from compiling the condition.
+            throw new InvalidFieldException("webhook.condition", $"cannot be compiled: {ex.Message}");
+        }
+    }
+
+    private WebhookProgram(WebhookDefinition definition, TemplateCompiler templates, ConditionOptions conditionOptions)
     {
         Definition = definition;
         Types = new ObjectTypeFilter(definition.ObjectTypes);
         Events = new EventNameFilter(definition.Events);
         Condition = definition.Condition.Trim().Length > 0 ? new ConditionEvaluator(definition.Condition, conditionOptions) : null;
-        if (TemplateCompiler.IsTemplate(definition.AdditionalHeaders))
-        {
-            _headerTemplate = templates.Compile(definition.AdditionalHeaders, "webhook.additional_headers");
-            _staticHeaders = [];
-        }
-        else
-        {
-            _staticHeaders = HeaderLines.Parse(definition.AdditionalHeaders, "webhook.additional_headers");
-        }
+        _headers = HeaderTemplate.Compile(definition.AdditionalHeaders, templates);
 
         _bodyTemplate = definition.BodyTemplate.Length > 0 ? templates.Compile(definition.BodyTemplate, "webhook.body_template") : null;
         _use = ContextUse.Of(definition.AdditionalHeaders, definition.BodyTemplate);
@@ -96,9 +103,7 @@ internal sealed class WebhookProgram : IDisposable
     /// <summary>Throws <see cref="TemplateException"/>.</summary>
     private RenderedRequest Render(EventContext context, TemplateCompiler templates)
     {
-        var headers = _headerTemplate is null
-            ? _staticHeaders
-            : HeaderLines.Parse(templates.Render(_headerTemplate, context.TemplateModelFor(_use), "additional headers"), field: null);
+        var headers = _headers.FixedHeaders ?? _headers.Render(context.TemplateModelFor(_use), templates);
         var body = _bodyTemplate is null ? context.DefaultBody : templates.Render(_bodyTemplate, context.TemplateModelFor(_use), "body");
         return new RenderedRequest(headers, body);
     }

@@ -13,6 +13,7 @@ namespace Webhooks.Rules;
 public static partial class WebhookValidator
 {
     public const int MaxNameLength = 150;
+    public const int MaxDescriptionLength = 1000;
     public static readonly ImmutableHashSet<string> Methods = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 
     public static WebhookDefinition Normalize(WebhookDefinition d, TemplateCompiler templates, ConditionOptions conditions)
@@ -26,6 +27,11 @@ public static partial class WebhookValidator
         if (name.Length > MaxNameLength)
         {
             throw new InvalidFieldException("webhook.name", $"must be at most {MaxNameLength} characters");
+        }
+
+        if (d.Description.Trim().Length > MaxDescriptionLength)
+        {
+            throw new InvalidFieldException("webhook.description", $"must be at most {MaxDescriptionLength} characters");
         }
 
         if (d.ObjectTypes.IsDefaultOrEmpty)
@@ -73,11 +79,7 @@ public static partial class WebhookValidator
             throw new InvalidFieldException("webhook.http_content_type", $"'{contentType}' is not a media type such as application/json");
         }
 
-        templates.Compile(d.AdditionalHeaders, "webhook.additional_headers");
-        if (!TemplateCompiler.IsTemplate(d.AdditionalHeaders))
-        {
-            HeaderLines.Parse(d.AdditionalHeaders, "webhook.additional_headers");
-        }
+        HeaderTemplate.Compile(d.AdditionalHeaders, templates);
 
         templates.Compile(d.BodyTemplate, "webhook.body_template");
 

@@ -14,4 +14,7 @@ public sealed class TemplateLimits
     [Range(1, 10_000_000)] public int MaxRangeLength { get; set; } = 10_000;
     /// <summary>Largest rendered body; larger ones are a template error (receivers commonly refuse over 2 MB).</summary>
     [Range(1024, 64 * 1024 * 1024)] public int MaxOutputLength { get; set; } = 2 * 1024 * 1024;
+    /// <summary>Bytes one render may allocate in all (strings it builds and throws away included); checked after every
+    /// filter, capture, assignment and write.</summary>
+    [Range(1024 * 1024, 4L * 1024 * 1024 * 1024)] public long MaxRenderBytes { get; set; } = 64 * 1024 * 1024;
 }

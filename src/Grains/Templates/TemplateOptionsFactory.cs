@@ -2,7 +2,8 @@ using Fluid;
 
 namespace Webhooks.Templates;
 
-/// <summary>Fluid configured for NetBox-style templates: Jinja2 filter spellings, bounded work.</summary>
+/// <summary>Fluid configured for NetBox-style templates: Jinja2 filter spellings, header_safe, bounded work and
+/// bounded memory.</summary>
 internal static class TemplateOptionsFactory
 {
     /// <summary>Jinja2 names NetBox users write, mapped to Fluid's Liquid filters.</summary>
@@ -30,6 +31,7 @@ internal static class TemplateOptionsFactory
             }
         }
 
+        BoundedFilters.Install(options);
         return options;
     }
 }

@@ -141,6 +141,8 @@ public sealed class SiloProcess : IAsyncDisposable
         {
             // The silo applies the schema to the empty database at start-up (Storage:ApplySchemaOnStart).
             args.Add($"--ConnectionStrings:Postgres={postgresConnectionString}");
+            // Each run has a fresh database, so a fresh key does.
+            args.Add($"--Secrets:Key={Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))}");
         }
 
         args.AddRange(options.SiloArgs.Select(a => a.StartsWith("--", StringComparison.Ordinal) ? a : "--" + a));

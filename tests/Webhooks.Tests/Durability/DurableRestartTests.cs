@@ -63,6 +63,7 @@ public sealed class DurableRestartTests : IAsyncLifetime
         builder.Options.ClusterId = _clusterId;
         builder.Options.ServiceId = _clusterId;
         builder.Properties["Storage:Provider"] = "postgres";
+        builder.Properties["Secrets:Key"] = TestSecrets.Key;
         builder.Properties["ConnectionStrings:Postgres"] = _database.ConnectionString;
         builder.AddSiloBuilderConfigurator<DurableSiloConfigurator>();
         builder.AddClientBuilderConfigurator<DurableSiloConfigurator>();

@@ -23,6 +23,15 @@ public sealed class RetryDecisionTests
         Assert.Null(RetryDecision.NextDelay(policy, 6, ServerError, TimeSpan.Zero, 0.5));
     }
 
+    [Fact]
+    public void ARefusedDestination_IsNotRetried_EvenWithAttemptsLeft()
+    {
+        var refused = new DeliveryAttempt { Time = DateTimeOffset.UnixEpoch, Duration = TimeSpan.Zero, Error = "refused", Refused = true };
+
+        Assert.NotNull(RetryDecision.NextDelay(RetryPolicy.Default, 1, ServerError, TimeSpan.Zero, 0.5));
+        Assert.Null(RetryDecision.NextDelay(RetryPolicy.Default, 1, refused, TimeSpan.Zero, 0.5));
+    }
+
     [Theory]
     [InlineData(0.0, 0.8)]
     [InlineData(0.5, 1.0)]

@@ -51,19 +51,47 @@ public sealed class TransportTests(ClusterFixture fixture) : IAsyncLifetime
     [Fact]
     public async Task HttpsEndpoint_WithTheIssuingCaFile_Delivers()
     {
-        var endpoint = await DeliverOneAsync(_https.Url + "/ca", d => d with { CaFilePath = _certificates.AuthorityPemPath });
+        // By name within Delivery:CertificateDirectory.
+        var endpoint = await DeliverOneAsync(_https.Url + "/ca", d => d with { CaFilePath = Path.GetFileName(_certificates.AuthorityPemPath) });
 
         await _https.WaitForAsync("/ca", 1);
         Assert.Equal(DeliveryStatus.Succeeded, (await FinishedDeliveryAsync(endpoint)).Status);
     }
 
     [Fact]
-    public async Task CreateEndpoint_WithUnreadableCaFile_IsInvalid()
+    public async Task CreateEndpoint_WithTheCaFileByItsAbsolutePathInsideTheDirectory_IsValid()
     {
-        var error = await Assert.ThrowsAsync<InvalidFieldException>(() => _scenario.EndpointAsync(
-            _https.Url, d => d with { CaFilePath = "/nonexistent/ca.pem" }));
+        var endpoint = await _scenario.EndpointAsync(_https.Url, d => d with { CaFilePath = _certificates.AuthorityPemPath });
 
-        Assert.Equal("endpoint.ca_file_path", error.Field);
+        Assert.Equal(_certificates.AuthorityPemPath, (await fixture.Client.GetGrain<IEndpointGrain>(endpoint).GetAsync()).Definition.CaFilePath);
+    }
+
+    [Fact]
+    public async Task CreateEndpoint_WithACaFileOutsideTheDirectoryOrMissing_GetsOneAnswerThatRevealsNothing()
+    {
+        var outside = Path.Combine(Path.GetTempPath(), $"webhooks-outside-{Guid.NewGuid():N}.pem");
+        await File.WriteAllTextAsync(outside, _certificates.Authority.ExportCertificatePem());
+        var link = Path.Combine(TestCertificates.Directory, $"link-{Guid.NewGuid():N}.pem");
+        File.CreateSymbolicLink(link, outside);
+        try
+        {
+            string[] names = ["/nonexistent/ca.pem", "/etc/hostname", outside, $"../{Path.GetFileName(outside)}", Path.GetFileName(link), "missing.pem", "/etc/passwd"];
+            var errors = new List<string>();
+            foreach (var name in names)
+            {
+                var error = await Assert.ThrowsAsync<InvalidFieldException>(() => _scenario.EndpointAsync(_https.Url, d => d with { CaFilePath = name }));
+                Assert.Equal("endpoint.ca_file_path", error.Field);
+                errors.Add(error.Reason);
+            }
+
+            Assert.Single(errors.Distinct());
+            Assert.DoesNotContain("/etc", errors[0], StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(link);
+            File.Delete(outside);
+        }
     }
 
     [Fact]

@@ -11,39 +11,15 @@ using Endpoint = Webhooks.Api.V1.Endpoint;
 namespace Webhooks.Tests.Gateway;
 
 [Collection(ClusterCollection.Name)]
-public sealed class GatewayTests(ClusterFixture fixture) : IAsyncLifetime
+public sealed class GatewayTests(ClusterFixture fixture) : GatewayTest(fixture.Client)
 {
-    private readonly string _prefix = Guid.NewGuid().ToString("N")[..8];
-    private GatewayServer _gateway = null!;
-    private TestReceiver _receiver = null!;
-
-    private Api.V1.Endpoints.EndpointsClient EndpointsApi => new(_gateway.Channel);
-
-    private Api.V1.Webhooks.WebhooksClient WebhooksApi => new(_gateway.Channel);
-
-    private Api.V1.Events.EventsClient EventsApi => new(_gateway.Channel);
-
-    private Api.V1.Deliveries.DeliveriesClient DeliveriesApi => new(_gateway.Channel);
-
-    public async Task InitializeAsync()
-    {
-        _gateway = await GatewayServer.StartAsync(fixture.Client);
-        _receiver = await TestReceiver.StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _gateway.DisposeAsync();
-        await _receiver.DisposeAsync();
-    }
-
     [Fact]
     public async Task CreatePublishAndReadBack_ThroughGrpc_ShowsTheDeliveryAndEndpointState()
     {
-        var type = $"g{_prefix}.device";
+        var type = $"g{Prefix}.device";
         var endpoint = await EndpointsApi.CreateEndpointAsync(new CreateEndpointRequest
         {
-            Endpoint = new Endpoint { Name = "receiver", Url = $"{_receiver.Url}/grpc", Secret = "k" },
+            Endpoint = new Endpoint { Name = "receiver", Url = $"{Receiver.Url}/grpc", Secret = "k" },
         });
         Assert.StartsWith("ep_", endpoint.Id, StringComparison.Ordinal);
         Assert.True(endpoint.SecretSet);
@@ -92,8 +68,8 @@ public sealed class GatewayTests(ClusterFixture fixture) : IAsyncLifetime
     [Fact]
     public async Task PublishBatch_RepeatedEventId_IsAcceptedButDeliveredOnce()
     {
-        var type = $"g{_prefix}.interface";
-        var endpoint = await EndpointsApi.CreateEndpointAsync(new CreateEndpointRequest { Endpoint = new Endpoint { Name = "r", Url = $"{_receiver.Url}/idem" } });
+        var type = $"g{Prefix}.interface";
+        var endpoint = await EndpointsApi.CreateEndpointAsync(new CreateEndpointRequest { Endpoint = new Endpoint { Name = "r", Url = $"{Receiver.Url}/idem" } });
         await WebhooksApi.CreateWebhookAsync(new CreateWebhookRequest
         {
             Webhook = new Webhook { Name = "w", ObjectTypes = { type }, Events = { "*" }, EndpointIds = { endpoint.Id }, BodyTemplate = "{{ data.n }}" },
@@ -105,7 +81,7 @@ public sealed class GatewayTests(ClusterFixture fixture) : IAsyncLifetime
 
         Assert.Equal(["dup-1", "dup-1", "other"], first.EventIds);
         Assert.Equal(["dup-1", "last"], again.EventIds);
-        var requests = await _receiver.WaitForAsync("/idem", 3);
+        var requests = await Receiver.WaitForAsync("/idem", 3);
         Assert.Equal(["1", "2", "3"], requests.Select(r => r.BodyText));
     }
 
@@ -114,8 +90,8 @@ public sealed class GatewayTests(ClusterFixture fixture) : IAsyncLifetime
     {
         var created = await EndpointsApi.CreateEndpointAsync(new CreateEndpointRequest
         {
-            EndpointId = $"ep-{_prefix}",
-            Endpoint = new Endpoint { Name = "before", Url = $"{_receiver.Url}/a", MaxInFlight = 4, Secret = "x" },
+            EndpointId = $"ep-{Prefix}",
+            Endpoint = new Endpoint { Name = "before", Url = $"{Receiver.Url}/a", MaxInFlight = 4, Secret = "x" },
         });
 
         var updated = await EndpointsApi.UpdateEndpointAsync(new UpdateEndpointRequest
@@ -125,7 +101,7 @@ public sealed class GatewayTests(ClusterFixture fixture) : IAsyncLifetime
         });
 
         Assert.Equal("after", updated.Name);
-        Assert.Equal($"{_receiver.Url}/a", updated.Url);
+        Assert.Equal($"{Receiver.Url}/a", updated.Url);
         Assert.Equal(4, updated.MaxInFlight);
         Assert.True(updated.SecretSet);
         var listed = await EndpointsApi.ListEndpointsAsync(new ListEndpointsRequest { PageSize = 1000 });
@@ -138,7 +114,7 @@ public sealed class GatewayTests(ClusterFixture fixture) : IAsyncLifetime
     [Fact]
     public async Task BadRequests_AreInvalidArgument_NamingTheField()
     {
-        var endpoint = await EndpointsApi.CreateEndpointAsync(new CreateEndpointRequest { Endpoint = new Endpoint { Name = "ok", Url = $"{_receiver.Url}/x" } });
+        var endpoint = await EndpointsApi.CreateEndpointAsync(new CreateEndpointRequest { Endpoint = new Endpoint { Name = "ok", Url = $"{Receiver.Url}/x" } });
         Webhook ValidWebhook() => new() { Name = "w", ObjectTypes = { "dcim.device" }, Events = { "created" }, EndpointIds = { endpoint.Id } };
 
         await AssertInvalid("event.object_type", () => EventsApi.PublishAsync(new PublishRequest { Event = new ObjectEvent { Event = "created" } }).ResponseAsync);
@@ -167,14 +143,14 @@ public sealed class GatewayTests(ClusterFixture fixture) : IAsyncLifetime
     [Fact]
     public async Task JsonTranscoding_ServesTheSameApiOverHttp1()
     {
-        using var http = new HttpClient { BaseAddress = new Uri(_gateway.HttpUrl), DefaultRequestVersion = HttpVersion.Version11 };
+        using var http = new HttpClient { BaseAddress = new Uri(Gateway.HttpUrl), DefaultRequestVersion = HttpVersion.Version11 };
 
-        var created = await http.PostAsJsonAsync("/v1/endpoints", new { name = "json", url = $"{_receiver.Url}/json" });
+        var created = await http.PostAsJsonAsync("/v1/endpoints", new { name = "json", url = $"{Receiver.Url}/json" });
         var invalid = await http.PostAsJsonAsync("/v1/endpoints", new { name = "json", url = "nope" });
 
         Assert.Equal(HttpStatusCode.OK, created.StatusCode);
         var endpoint = await created.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal($"{_receiver.Url}/json", endpoint.GetProperty("url").GetString());
+        Assert.Equal($"{Receiver.Url}/json", endpoint.GetProperty("url").GetString());
         Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
         var problem = await invalid.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("endpoint.url", problem.GetProperty("details")[0].GetProperty("fieldViolations")[0].GetProperty("field").GetString());

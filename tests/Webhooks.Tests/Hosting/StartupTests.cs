@@ -69,6 +69,15 @@ public sealed class StartupTests : IAsyncLifetime
         Assert.Contains("Webhooks cannot start: invalid configuration: Auth:Keys is empty, and Gateway:GrpcUrl or Gateway:HttpUrl listens beyond loopback", log, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task PostgresWithoutASecretsKey_IsOneLineSayingHowToMakeOne()
+    {
+        var log = await RunToExitAsync("no-secrets-key", $"--ConnectionStrings:Postgres={_database.ConnectionString}", "--Secrets:Key=");
+
+        Assert.Contains("Webhooks cannot start: invalid configuration: Storage:Provider=postgres needs Secrets:Key (or Secrets:KeyFile)", log, StringComparison.Ordinal);
+        Assert.Contains("new-secrets-key", log, StringComparison.Ordinal);
+    }
+
     /// <summary>Runs the silo in durable mode until it exits; asserts exit code 2 and no stack trace, returns its output.</summary>
     private async Task<string> RunToExitAsync(string name, params string[] arguments)
     {
@@ -78,6 +87,7 @@ public sealed class StartupTests : IAsyncLifetime
         [
             dll,
             "--Storage:Provider=postgres",
+            $"--Secrets:Key={TestSecrets.Key}",
             $"--Orleans:SiloPort={ports[0]}",
             $"--Orleans:GatewayPort={ports[1]}",
             $"--Gateway:GrpcUrl=http://127.0.0.1:{ports[2]}",

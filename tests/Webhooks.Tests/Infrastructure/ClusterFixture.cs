@@ -16,6 +16,7 @@ public class ClusterFixture : IAsyncLifetime
         ["Delivery:RetryDelays:0"] = "00:00:00.100",
         ["Delivery:RetryDelays:1"] = "00:00:00.200",
         ["Delivery:ThrottleMinimumDelay"] = "00:00:00",
+        ["Delivery:CertificateDirectory"] = TestCertificates.Directory,
     };
 
     public async Task InitializeAsync()

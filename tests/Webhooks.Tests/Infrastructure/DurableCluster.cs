@@ -30,6 +30,7 @@ public sealed class DurableCluster : IAsyncDisposable
         builder.Options.ClusterId = _clusterId;
         builder.Options.ServiceId = _clusterId;
         builder.Properties["Storage:Provider"] = "postgres";
+        builder.Properties["Secrets:Key"] = TestSecrets.Key;
         builder.Properties["ConnectionStrings:Postgres"] = Database.ConnectionString;
         builder.Properties["Streams:VisibilityTimeout"] = "00:00:03";
         builder.Properties["Streams:IdleReadInterval"] = "00:00:00.500";

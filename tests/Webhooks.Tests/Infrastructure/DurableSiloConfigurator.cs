@@ -24,7 +24,7 @@ public sealed class DurableSiloConfigurator : ISiloConfigurator, IClientBuilderC
             o.NumVotesForDeathDeclaration = 1;
             o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(2);
         });
-        siloBuilder.AddWebhooks(siloBuilder.Configuration);
+        siloBuilder.AddWebhooks(siloBuilder.Configuration).AllowLoopbackDestinations();
     }
 
     public void Configure(IConfiguration configuration, IClientBuilder clientBuilder) =>

@@ -36,7 +36,7 @@ public sealed class PolicyClusterFixture : IAsyncLifetime
         public void Configure(ISiloBuilder siloBuilder)
         {
             siloBuilder.Services.AddSingleton(new DeliveryClock(Clock));
-            siloBuilder.AddWebhooks(siloBuilder.Configuration);
+            siloBuilder.AddWebhooks(siloBuilder.Configuration).AllowLoopbackDestinations();
         }
     }
 }

@@ -5,6 +5,7 @@ using Orleans.Hosting;
 using Orleans.Storage;
 using Orleans.TestingHost;
 using Webhooks.Hosting;
+using Webhooks.Secrets;
 
 namespace Webhooks.Tests.Infrastructure;
 
@@ -32,10 +33,12 @@ public sealed class PostgresSiloConfigurator : ISiloConfigurator, IClientBuilder
             options.Invariant = Invariant;
             options.ConnectionString = connectionString;
         });
-        // Orleans' binary serializer instead of the default Newtonsoft JSON one, which drops values equal to the CLR
-        // default (a disabled webhook would come back enabled) and records CLR type names: see
-        // ProductStateSerializationTests. Storage providers pick up a serializer keyed by their name.
-        siloBuilder.Services.AddKeyedSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>(StorageNames.Definitions);
+        // As the durable mode: Orleans' binary serializer instead of the default Newtonsoft JSON one, which drops values
+        // equal to the CLR default (a disabled webhook would come back enabled) and records CLR type names, sealed with
+        // Secrets:Key: see ProductStateSerializationTests. Storage providers pick up a serializer keyed by their name.
+        siloBuilder.Services.Configure<SecretsOptions>(o => o.Key = TestSecrets.Key);
+        siloBuilder.Services.AddKeyedSingleton<IGrainStorageSerializer>(StorageNames.Definitions, (sp, _) => new SealedGrainStorageSerializer(
+            ActivatorUtilities.CreateInstance<OrleansGrainStorageSerializer>(sp), sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<SecretsOptions>>()));
         siloBuilder.AddAdoNetGrainStorage(StorageNames.Definitions, options =>
         {
             options.Invariant = Invariant;

@@ -97,6 +97,7 @@ public sealed class SiloProcess : IAsyncDisposable
         [
             dll,
             "--Storage:Provider=postgres",
+            $"--Secrets:Key={TestSecrets.Key}",
             $"--Orleans:ClusterId={clusterId}",
             $"--Orleans:ServiceId={clusterId}",
             $"--Orleans:SiloPort={ports[0]}",

@@ -27,9 +27,13 @@ public sealed class TestCertificates : IDisposable
         // Kestrel needs the private key in a form it can load on every platform.
         Server = X509CertificateLoader.LoadPkcs12(issued.CopyWithPrivateKey(serverKey).Export(X509ContentType.Pkcs12), null);
 
-        AuthorityPemPath = Path.Combine(Path.GetTempPath(), $"webhooks-test-ca-{Guid.NewGuid():N}.pem");
+        System.IO.Directory.CreateDirectory(Directory);
+        AuthorityPemPath = Path.Combine(Directory, $"ca-{Guid.NewGuid():N}.pem");
         File.WriteAllText(AuthorityPemPath, Authority.ExportCertificatePem());
     }
+
+    /// <summary>The test silos' Delivery:CertificateDirectory, where CA files are written.</summary>
+    public static string Directory { get; } = Path.Combine(Path.GetTempPath(), "webhooks-test-certificates");
 
     public X509Certificate2 Authority { get; }
 

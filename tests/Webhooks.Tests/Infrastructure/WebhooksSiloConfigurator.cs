@@ -3,8 +3,18 @@ using Webhooks.Hosting;
 
 namespace Webhooks.Tests.Infrastructure;
 
-/// <summary>Test silos run exactly what the real silo adds, configured through the cluster's properties.</summary>
+/// <summary>Test silos run exactly what the real silo adds, configured through the cluster's properties, on the
+/// loopback default (receivers are on 127.0.0.1) unless the property "Tests:LoopbackDestinations" is "refused".</summary>
 public sealed class WebhooksSiloConfigurator : ISiloConfigurator
 {
-    public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddWebhooks(siloBuilder.Configuration);
+    public const string LoopbackDestinations = "Tests:LoopbackDestinations";
+
+    public void Configure(ISiloBuilder siloBuilder)
+    {
+        siloBuilder.AddWebhooks(siloBuilder.Configuration);
+        if (siloBuilder.Configuration[LoopbackDestinations] != "refused")
+        {
+            siloBuilder.AllowLoopbackDestinations();
+        }
+    }
 }

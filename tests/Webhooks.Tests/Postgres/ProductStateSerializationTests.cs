@@ -6,21 +6,66 @@ using Webhooks.Catalog;
 using Webhooks.Endpoints;
 using Webhooks.Hosting;
 using Webhooks.Rules;
+using Webhooks.Secrets;
 using Webhooks.Tests.Infrastructure;
 
 namespace Webhooks.Tests.Postgres;
 
 /// <summary>ADO.NET grain storage keeps state as bytes from an IGrainStorageSerializer, not through Orleans' wire
-/// format: the product's state classes must survive the one the durable mode configures.</summary>
+/// format: the product's state classes must survive the one the durable mode configures, which seals Orleans'
+/// binary format with Secrets:Key.</summary>
 [Collection(PostgresClusterCollection.Name)]
 public sealed class ProductStateSerializationTests(PostgresClusterFixture fixture)
 {
     private static readonly DateTimeOffset Created = new(2025, 1, 2, 3, 4, 5, 678, TimeSpan.Zero);
 
     [Fact]
-    public void DefinitionsStorage_UsesTheOrleansSerializer()
+    public void DefinitionsStorage_SealsTheOrleansSerializer()
     {
-        Assert.IsType<OrleansGrainStorageSerializer>(DefinitionsSerializer);
+        Assert.IsType<SealedGrainStorageSerializer>(DefinitionsSerializer);
+    }
+
+    [Fact]
+    public void SealedState_HoldsNothingInTheClear_AndRoundTrips()
+    {
+        var state = Endpoint();
+
+        var stored = Bytes(DefinitionsSerializer, state);
+
+        Assert.Contains("s3cret", Encoding.UTF8.GetString(Bytes(Plain, state)), StringComparison.Ordinal);
+        foreach (var clear in new[] { "s3cret", "X-Key", "slack", "example.invalid" })
+        {
+            Assert.DoesNotContain(clear, Encoding.UTF8.GetString(stored), StringComparison.Ordinal);
+        }
+
+        Assert.NotEqual(stored, Bytes(DefinitionsSerializer, state));
+        Assert.Equal("s3cret", RoundTrip(DefinitionsSerializer, state).Definition!.Secret);
+    }
+
+    [Fact]
+    public void RotatedKeys_ReadWhatTheOldKeySealed_AndAMissingKeyIsNamed()
+    {
+        var oldKey = Convert.ToBase64String(Enumerable.Range(100, 32).Select(b => (byte)b).ToArray());
+        var newKey = Convert.ToBase64String(Enumerable.Range(200, 32).Select(b => (byte)b).ToArray());
+        var before = Sealed(oldKey);
+        var afterRotation = Sealed(newKey, oldKey);
+        var withoutOldKey = Sealed(newKey);
+        var stored = before.Serialize(Endpoint());
+
+        Assert.Equal("s3cret", afterRotation.Deserialize<EndpointGrainState>(stored)!.Definition!.Secret);
+        Assert.Equal("s3cret", afterRotation.Deserialize<EndpointGrainState>(afterRotation.Serialize(Endpoint()))!.Definition!.Secret);
+        var missing = Assert.Throws<System.Security.Cryptography.CryptographicException>(() => withoutOldKey.Deserialize<EndpointGrainState>(stored));
+        Assert.Contains("Secrets:PreviousKeys", missing.Message, StringComparison.Ordinal);
+        Assert.Throws<System.Security.Cryptography.AuthenticationTagMismatchException>(() =>
+            before.Deserialize<EndpointGrainState>(new BinaryData(Tamper(stored.ToArray()))));
+    }
+
+    [Fact]
+    public void RowsWrittenBeforeSealing_AreStillRead()
+    {
+        var plain = Plain.Serialize(Endpoint());
+
+        Assert.Equal("s3cret", DefinitionsSerializer.Deserialize<EndpointGrainState>(plain)!.Definition!.Secret);
     }
 
     [Fact]
@@ -41,7 +86,7 @@ public sealed class ProductStateSerializationTests(PostgresClusterFixture fixtur
 
         var copy = RoundTrip(DefinitionsSerializer, state);
 
-        Assert.Equal(Bytes(DefinitionsSerializer, state), Bytes(DefinitionsSerializer, copy));
+        Assert.Equal(Bytes(Plain, state), Bytes(Plain, copy));
         Assert.False(copy.Definition!.Enabled);
         Assert.Equal(state.Definition!.EndpointIds.ToArray(), copy.Definition.EndpointIds.ToArray());
         Assert.Equal(state.ActiveSince, copy.ActiveSince);
@@ -54,7 +99,7 @@ public sealed class ProductStateSerializationTests(PostgresClusterFixture fixtur
 
         var copy = RoundTrip(DefinitionsSerializer, state);
 
-        Assert.Equal(Bytes(DefinitionsSerializer, state), Bytes(DefinitionsSerializer, copy));
+        Assert.Equal(Bytes(Plain, state), Bytes(Plain, copy));
         Assert.Equal(state.Definition!.Headers.Single(), copy.Definition!.Headers.Single());
         Assert.Equal(state.Definition with { Headers = [] }, copy.Definition with { Headers = [] });
         Assert.Equal(state.SequenceReservedUpTo, copy.SequenceReservedUpTo);
@@ -121,6 +166,18 @@ public sealed class ProductStateSerializationTests(PostgresClusterFixture fixtur
         serializer.Deserialize<T>(serializer.Serialize(state))!;
 
     private static byte[] Bytes<T>(IGrainStorageSerializer serializer, T state) => serializer.Serialize(state).ToArray();
+
+    private static byte[] Tamper(byte[] bytes)
+    {
+        bytes[^1] ^= 1;
+        return bytes;
+    }
+
+    private SealedGrainStorageSerializer Sealed(string key, params string[] previous) =>
+        new(Plain, Microsoft.Extensions.Options.Options.Create(new SecretsOptions { Key = key, PreviousKeys = [.. previous] }));
+
+    private OrleansGrainStorageSerializer Plain =>
+        ActivatorUtilities.CreateInstance<OrleansGrainStorageSerializer>(fixture.Cluster.GetSiloServiceProvider());
 
     private IGrainStorageSerializer DefinitionsSerializer =>
         ((AdoNetGrainStorage)fixture.Cluster.GetSiloServiceProvider().GetRequiredKeyedService<IGrainStorage>(StorageNames.Definitions)).Serializer;

@@ -4,12 +4,14 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Options;
 using Webhooks.Endpoints;
+using Webhooks.Outbound;
 
 namespace Webhooks.Endpoints.Sending;
 
 /// <summary>One pooled <see cref="SocketsHttpHandler"/> per TLS setting, shared by every endpoint with that
-/// setting: "verify", "insecure", or "ca:" plus a CA file path.</summary>
-internal sealed class DeliveryHttpClients : IConfigureNamedOptions<HttpClientFactoryOptions>
+/// setting: "verify", "insecure", or "ca:" plus a CA file path. Every one connects through the
+/// <see cref="OutboundConnector"/>.</summary>
+internal sealed class DeliveryHttpClients(OutboundConnector connector, CertificateDirectory certificates) : IConfigureNamedOptions<HttpClientFactoryOptions>
 {
     private const string Prefix = "webhooks-delivery:";
 
@@ -35,7 +37,7 @@ internal sealed class DeliveryHttpClients : IConfigureNamedOptions<HttpClientFac
         options.HttpMessageHandlerBuilderActions.Add(builder => builder.PrimaryHandler = CreateHandler(mode));
     }
 
-    private static SocketsHttpHandler CreateHandler(string mode)
+    private SocketsHttpHandler CreateHandler(string mode)
     {
         var handler = new SocketsHttpHandler
         {
@@ -46,6 +48,7 @@ internal sealed class DeliveryHttpClients : IConfigureNamedOptions<HttpClientFac
             PooledConnectionLifetime = TimeSpan.FromMinutes(2),
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
             ConnectTimeout = TimeSpan.FromSeconds(10),
+            ConnectCallback = connector.ConnectAsync,
         };
 
         if (mode == "insecure")
@@ -56,8 +59,8 @@ internal sealed class DeliveryHttpClients : IConfigureNamedOptions<HttpClientFac
         }
         else if (mode.StartsWith("ca:", StringComparison.Ordinal))
         {
-            var authorities = new X509Certificate2Collection();
-            authorities.ImportFromPemFile(mode[3..]);
+            // A file that went away since the endpoint was saved trusts nothing: every attempt fails its TLS check.
+            var authorities = certificates.TryLoad(mode[3..]) ?? [];
             handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
                 ValidateAgainst(authorities, certificate, errors);
         }

@@ -5,6 +5,7 @@ using System.Text;
 using Microsoft.Extensions.Options;
 using Webhooks.Deliveries;
 using Webhooks.Endpoints;
+using Webhooks.Outbound;
 
 namespace Webhooks.Endpoints.Sending;
 
@@ -74,6 +75,10 @@ public sealed class DeliverySender(IHttpClientFactory clients, IOptions<Delivery
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             return Failed($"timed out after {endpoint.Timeout.TotalSeconds:0.###} s") with { TimedOut = true };
+        }
+        catch (HttpRequestException ex) when (ex.InnerException is OutboundAddressRefusedException refused)
+        {
+            return Failed(refused.Message) with { Refused = true };
         }
         catch (HttpRequestException ex)
         {

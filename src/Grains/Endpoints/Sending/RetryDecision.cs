@@ -7,7 +7,8 @@ namespace Webhooks.Endpoints.Sending;
 /// <remarks>Only 2xx is success (redirects are not followed, so 3xx fails). 410 Gone disables the endpoint.
 /// 429, 502, 503, 504 and timeouts are throttling: the receiver asked for air, so the next attempt waits at least
 /// the throttle minimum, and a Retry-After is honoured within 1× to 2× the scheduled delay (a receiver can slow
-/// us down, but neither stall a delivery for days nor make us hammer it).</remarks>
+/// us down, but neither stall a delivery for days nor make us hammer it). A destination the outbound address
+/// policy refused is final: the next attempt would be refused the same way.</remarks>
 public static class RetryDecision
 {
     public static bool IsSuccess(DeliveryAttempt attempt) => attempt.StatusCode is >= 200 and < 300;
@@ -21,7 +22,7 @@ public static class RetryDecision
     /// <param name="random">A uniform sample in [0, 1) that places the delay within its jitter.</param>
     public static TimeSpan? NextDelay(RetryPolicy policy, int attemptsMade, DeliveryAttempt last, TimeSpan throttleMinimum, double random)
     {
-        if (attemptsMade >= policy.MaxAttempts)
+        if (attemptsMade >= policy.MaxAttempts || last.Refused)
         {
             return null;
         }

@@ -9,7 +9,8 @@ using Status = Google.Rpc.Status;
 namespace Webhooks.Gateway.Errors;
 
 /// <summary>The one place domain errors become gRPC status codes. Field errors carry a google.rpc.BadRequest
-/// detail naming the field, so clients need not parse messages.</summary>
+/// detail naming the field, so clients need not parse messages. Messages are bounded: they may quote what the caller
+/// sent, and a status travels in HTTP/2 trailers, where an oversized one aborts the caller's whole connection.</summary>
 internal sealed partial class DomainErrorInterceptor(ILogger<DomainErrorInterceptor> logger) : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
@@ -33,26 +34,26 @@ internal sealed partial class DomainErrorInterceptor(ILogger<DomainErrorIntercep
                 return new Status
                 {
                     Code = (int)Code.InvalidArgument,
-                    Message = invalid.Message,
+                    Message = Bounded(invalid.Message),
                     Details =
                     {
                         Any.Pack(new BadRequest
                         {
-                            FieldViolations = { new BadRequest.Types.FieldViolation { Field = invalid.Field, Description = invalid.Reason } },
+                            FieldViolations = { new BadRequest.Types.FieldViolation { Field = invalid.Field, Description = Bounded(invalid.Reason) } },
                         }),
                     },
                 }.ToRpcException();
             case ResourceNotFoundException notFound:
-                return new RpcException(new Grpc.Core.Status(StatusCode.NotFound, notFound.Message));
+                return new RpcException(new Grpc.Core.Status(StatusCode.NotFound, Bounded(notFound.Message)));
             case ResourceExistsException exists:
-                return new RpcException(new Grpc.Core.Status(StatusCode.AlreadyExists, exists.Message));
+                return new RpcException(new Grpc.Core.Status(StatusCode.AlreadyExists, Bounded(exists.Message)));
             case FailedPreconditionException precondition:
-                return new RpcException(new Grpc.Core.Status(StatusCode.FailedPrecondition, precondition.Message));
+                return new RpcException(new Grpc.Core.Status(StatusCode.FailedPrecondition, Bounded(precondition.Message)));
             case EndpointBusyException or BacklogFullException:
-                return new RpcException(new Grpc.Core.Status(StatusCode.ResourceExhausted, ex.Message));
+                return new RpcException(new Grpc.Core.Status(StatusCode.ResourceExhausted, Bounded(ex.Message)));
             case StoreUnavailableException:
                 LogUnavailable(logger, ex, context.Method);
-                return new RpcException(new Grpc.Core.Status(StatusCode.Unavailable, ex.Message));
+                return new RpcException(new Grpc.Core.Status(StatusCode.Unavailable, Bounded(ex.Message)));
             case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
                 return new RpcException(new Grpc.Core.Status(StatusCode.Cancelled, "the call was cancelled"));
             case TimeoutException:
@@ -65,6 +66,12 @@ internal sealed partial class DomainErrorInterceptor(ILogger<DomainErrorIntercep
                 return null;
         }
     }
+
+    /// <summary>At most this many characters of a message: enough for any reason, short of HTTP/2's header limits.</summary>
+    public const int MaxMessageLength = 1000;
+
+    private static string Bounded(string message) =>
+        message.Length <= MaxMessageLength ? message : string.Concat(message.AsSpan(0, MaxMessageLength), "…");
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Method}: cluster unavailable")]
     private static partial void LogUnavailable(ILogger logger, Exception exception, string method);

@@ -17,10 +17,12 @@ public static class GatewayHostingExtensions
     {
         var section = builder.Configuration.GetSection(GatewayOptions.Section);
         builder.Services.AddOptions<GatewayOptions>().Bind(section)
-            .Validate(o => IsListenUrl(o.GrpcUrl), "Gateway:GrpcUrl must be an http URL with an IP address or localhost and a port, e.g. http://127.0.0.1:5000")
-            .Validate(o => IsListenUrl(o.HttpUrl), "Gateway:HttpUrl must be an http URL with an IP address or localhost and a port, e.g. http://127.0.0.1:5001")
+            .Validate(o => IsListenUrl(o.GrpcUrl), "Gateway:GrpcUrl must be an http or https URL with an IP address or localhost and a port, e.g. http://127.0.0.1:5000")
+            .Validate(o => IsListenUrl(o.HttpUrl), "Gateway:HttpUrl must be an http or https URL with an IP address or localhost and a port, e.g. http://127.0.0.1:5001")
             .Validate(o => o.MaxBatchEvents > 0 && o.MaxRequestBytes > 0, "Gateway:MaxBatchEvents and Gateway:MaxRequestBytes must be positive")
             .Validate(o => o.MaxEventBytes > 0 && o.MaxEventBytes <= o.MaxRequestBytes, "Gateway:MaxEventBytes must be positive and at most Gateway:MaxRequestBytes")
+            .Validate(o => !(GatewayOptions.IsTls(o.GrpcUrl) || GatewayOptions.IsTls(o.HttpUrl)) || o.TlsCertificateFile is { Length: > 0 },
+                "an https:// listener needs Gateway:TlsCertificateFile (and Gateway:TlsKeyFile unless the key is in that file)")
             .ValidateOnStart();
         var options = section.Get<GatewayOptions>() ?? new GatewayOptions();
         builder.AddApiKeyAuth();
@@ -43,14 +45,15 @@ public static class GatewayHostingExtensions
             grpc.Services.Map("", check => check.Tags.Contains(HealthTags.Ready));
         });
 
+        var certificate = TlsCertificate(options, builder.Services);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // JSON bodies are held to the same bound as gRPC messages (Kestrel's own default is 30 MB).
             kestrel.Limits.MaxRequestBodySize = options.MaxRequestBytes;
             if (IsListenUrl(options.GrpcUrl) && IsListenUrl(options.HttpUrl))
             {
-                Listen(kestrel, options.GrpcUrl, HttpProtocols.Http2);
-                Listen(kestrel, options.HttpUrl, HttpProtocols.Http1);
+                Listen(kestrel, options.GrpcUrl, HttpProtocols.Http2, certificate);
+                Listen(kestrel, options.HttpUrl, HttpProtocols.Http1, certificate);
             }
         });
         return builder;
@@ -80,10 +83,39 @@ public static class GatewayHostingExtensions
         app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
             .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses.ToList() ?? [];
 
-    private static void Listen(KestrelServerOptions kestrel, string url, HttpProtocols protocols)
+    /// <summary>The certificate https:// listeners present, loaded now so that a wrong file stops the start with one
+    /// line; null when no listener uses TLS.</summary>
+    private static ServerCertificate? TlsCertificate(GatewayOptions options, IServiceCollection services)
+    {
+        if (!GatewayOptions.IsTls(options.GrpcUrl) && !GatewayOptions.IsTls(options.HttpUrl) || options.TlsCertificateFile is not { Length: > 0 } file)
+        {
+            return null;
+        }
+
+        try
+        {
+            var certificate = new ServerCertificate(file, options.TlsKeyFile is { Length: > 0 } key ? key : null, TimeProvider.System);
+            services.AddSingleton(certificate);
+            return certificate;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        {
+            throw new OptionsValidationException(GatewayOptions.Section, typeof(GatewayOptions),
+                [$"Gateway:TlsCertificateFile {file} cannot be loaded: {ex.Message}"]);
+        }
+    }
+
+    private static void Listen(KestrelServerOptions kestrel, string url, HttpProtocols protocols, ServerCertificate? certificate)
     {
         var uri = new Uri(url);
-        Action<ListenOptions> configure = listen => listen.Protocols = protocols;
+        Action<ListenOptions> configure = listen =>
+        {
+            listen.Protocols = protocols;
+            if (GatewayOptions.IsTls(url) && certificate is not null)
+            {
+                listen.UseHttps(https => https.ServerCertificateSelector = (_, _) => certificate.Current);
+            }
+        };
         if (uri.Host == "localhost")
         {
             kestrel.ListenLocalhost(uri.Port, configure);
@@ -95,6 +127,6 @@ public static class GatewayHostingExtensions
     }
 
     private static bool IsListenUrl(string url) =>
-        Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttp && !uri.IsDefaultPort
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) && !uri.IsDefaultPort
         && (uri.Host == "localhost" || IPAddress.TryParse(uri.Host, out _));
 }

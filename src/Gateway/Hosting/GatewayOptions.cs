@@ -5,11 +5,20 @@ public sealed class GatewayOptions
 {
     public const string Section = "Gateway";
 
-    /// <summary>gRPC over HTTP/2 without TLS (h2c).</summary>
+    /// <summary>gRPC over HTTP/2: without TLS (h2c) for http://, with TLS for https://.</summary>
     public string GrpcUrl { get; set; } = "http://127.0.0.1:5000";
 
-    /// <summary>The same API as JSON over HTTP/1.1 (gRPC JSON transcoding).</summary>
+    /// <summary>The same API as JSON over HTTP/1.1 (gRPC JSON transcoding); https:// for TLS.</summary>
     public string HttpUrl { get; set; } = "http://127.0.0.1:5001";
+
+    /// <summary>PEM certificate (chain) the https:// listeners present; reloaded when the file changes.</summary>
+    public string? TlsCertificateFile { get; set; }
+
+    /// <summary>PEM private key of <see cref="TlsCertificateFile"/>, when it is not in that file.</summary>
+    public string? TlsKeyFile { get; set; }
+
+    /// <summary>Whether a listener URL asks for TLS.</summary>
+    public static bool IsTls(string url) => url.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Put exception details in error responses; for development only.</summary>
     public bool DetailedErrors { get; set; }

@@ -16,6 +16,7 @@ internal static class EndpointMapping
         Secret = e.Secret.Length > 0 ? e.Secret : null,
         SslVerification = !e.HasSslVerification || e.SslVerification,
         CaFilePath = e.CaFilePath,
+        ClientCertificatePath = e.ClientCertificatePath,
         Timeout = e.Timeout is { } timeout ? ToTimeSpan(timeout) : TimeSpan.Zero,
         MaxInFlight = e.MaxInFlight,
         Kind = e.Kind switch
@@ -98,6 +99,7 @@ internal static class EndpointMapping
             (e.Secret.Length > 0, EndpointField.Secret),
             (e.HasSslVerification, EndpointField.SslVerification),
             (e.CaFilePath.Length > 0, EndpointField.CaFilePath),
+            (e.ClientCertificatePath.Length > 0, EndpointField.ClientCertificatePath),
             (e.Timeout is not null, EndpointField.Timeout),
             (e.MaxInFlight != 0, EndpointField.MaxInFlight),
             (e.Kind != Proto.Endpoint.Types.Kind.Unspecified, EndpointField.Kind),
@@ -120,6 +122,7 @@ internal static class EndpointMapping
             SecretFingerprint = info.SecretFingerprint,
             SslVerification = d.SslVerification,
             CaFilePath = d.CaFilePath,
+            ClientCertificatePath = d.ClientCertificatePath,
             Timeout = ProtoTime.ToProto(d.Timeout),
             MaxInFlight = d.MaxInFlight,
             Kind = d.Kind switch

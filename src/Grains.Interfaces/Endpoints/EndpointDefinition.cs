@@ -30,4 +30,7 @@ public sealed record EndpointDefinition
     /// <summary>How long an endpoint may do nothing but fail before it disables itself. Null: the silo's default
     /// (Delivery:DisableAfter, 5 days); zero: never.</summary>
     [Id(14)] public TimeSpan? DisableAfter { get; init; }
+    /// <summary>A PEM file in Delivery:CertificateDirectory with the certificate (and its private key) this endpoint
+    /// presents for mutual TLS; empty: none.</summary>
+    [Id(15)] public string ClientCertificatePath { get; init; } = "";
 }

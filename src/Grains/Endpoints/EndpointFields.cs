@@ -20,6 +20,7 @@ internal static class EndpointFields
                 EndpointField.Secret => merged with { Secret = changes.Secret },
                 EndpointField.SslVerification => merged with { SslVerification = changes.SslVerification },
                 EndpointField.CaFilePath => merged with { CaFilePath = changes.CaFilePath },
+                EndpointField.ClientCertificatePath => merged with { ClientCertificatePath = changes.ClientCertificatePath },
                 EndpointField.Timeout => merged with { Timeout = changes.Timeout },
                 EndpointField.MaxInFlight => merged with { MaxInFlight = changes.MaxInFlight },
                 EndpointField.Kind => merged with { Kind = changes.Kind },

@@ -78,6 +78,12 @@ public sealed class EndpointValidator(TemplateCompiler templates, OutboundAddres
             ValidateCaFile(caFile);
         }
 
+        var clientCertificate = d.ClientCertificatePath.Trim();
+        if (clientCertificate.Length > 0 && certificates.TryLoadClientCertificate(clientCertificate) is null)
+        {
+            throw new InvalidFieldException("endpoint.client_certificate_path", CertificateDirectory.ClientRefusal);
+        }
+
         var timeout = d.Timeout == TimeSpan.Zero ? EndpointDefinition.DefaultTimeout : d.Timeout;
         if (timeout < TimeSpan.FromMilliseconds(1) || timeout > MaxTimeout)
         {
@@ -140,6 +146,7 @@ public sealed class EndpointValidator(TemplateCompiler templates, OutboundAddres
             Headers = headers.MoveToImmutable(),
             Secret = string.IsNullOrEmpty(d.Secret) ? null : d.Secret,
             CaFilePath = caFile,
+            ClientCertificatePath = clientCertificate,
             Timeout = timeout,
             MaxInFlight = maxInFlight,
             Description = d.Description.Trim(),

@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using Webhooks.Deliveries;
 using Webhooks.Endpoints;
 using Webhooks.Errors;
@@ -56,6 +57,36 @@ public sealed class TransportTests(ClusterFixture fixture) : IAsyncLifetime
 
         await _https.WaitForAsync("/ca", 1);
         Assert.Equal(DeliveryStatus.Succeeded, (await FinishedDeliveryAsync(endpoint)).Status);
+    }
+
+    [Fact]
+    public async Task MutualTls_TheEndpointsClientCertificateIsPresented_AndWithoutOneTheReceiverRefuses()
+    {
+        await using var strict = await TestReceiver.StartAsync(_certificates.Server, clientAuthority: _certificates.Authority);
+        using var client = _certificates.IssueServer("CN=webhooks-client", usage: "1.3.6.1.5.5.7.3.2");
+        var clientFile = Path.Combine(TestCertificates.Directory, $"client-{Guid.NewGuid():N}.pem");
+        await File.WriteAllTextAsync(clientFile, client.ExportCertificatePem() + "\n" + client.GetRSAPrivateKey()!.ExportPkcs8PrivateKeyPem());
+        try
+        {
+            var ca = Path.GetFileName(_certificates.AuthorityPemPath);
+            var with = await DeliverOneAsync(strict.Url + "/mtls", d => d with { CaFilePath = ca, ClientCertificatePath = Path.GetFileName(clientFile) });
+            await strict.WaitForAsync("/mtls", 1);
+            Assert.Equal(DeliveryStatus.Succeeded, (await FinishedDeliveryAsync(with)).Status);
+
+            var without = await DeliverOneAsync(strict.Url + "/no-client-certificate", d => d with { CaFilePath = ca });
+            var refused = await FinishedDeliveryAsync(without);
+            Assert.Equal(DeliveryStatus.Failed, refused.Status);
+            Assert.All(refused.Attempts, a => Assert.Equal(0, a.StatusCode));
+            Assert.Empty(strict.For("/no-client-certificate"));
+
+            // A file with a certificate but no private key cannot be presented.
+            var error = await Assert.ThrowsAsync<InvalidFieldException>(() => _scenario.EndpointAsync(strict.Url, d => d with { ClientCertificatePath = ca }));
+            Assert.Equal("endpoint.client_certificate_path", error.Field);
+        }
+        finally
+        {
+            File.Delete(clientFile);
+        }
     }
 
     [Fact]

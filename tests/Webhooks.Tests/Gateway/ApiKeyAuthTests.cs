@@ -37,8 +37,7 @@ public sealed class ApiKeyAuthTests(ClusterFixture fixture)
         ("no key", null), ("an unknown key", "whk_not-configured"), ("publisher", PublisherKey), ("reader", ReaderKey), ("admin", AdminKey),
     ];
 
-    private static IEnumerable<MethodDescriptor> Rpcs =>
-        new[] { Api.V1.Events.Descriptor, Api.V1.Endpoints.Descriptor, Api.V1.Webhooks.Descriptor, Api.V1.Deliveries.Descriptor }.SelectMany(s => s.Methods);
+    private static IEnumerable<MethodDescriptor> Rpcs => ApiRpcs.All;
 
     private static Dictionary<string, string?> Keys => new()
     {
@@ -78,21 +77,12 @@ public sealed class ApiKeyAuthTests(ClusterFixture fixture)
         var wrong = new List<string>();
         foreach (var rpc in Rpcs)
         {
-            var rule = rpc.GetOptions().GetExtension(AnnotationsExtensions.Http);
-            var (method, template) = rule.PatternCase switch
-            {
-                HttpRule.PatternOneofCase.Get => (HttpMethod.Get, rule.Get),
-                HttpRule.PatternOneofCase.Post => (HttpMethod.Post, rule.Post),
-                HttpRule.PatternOneofCase.Patch => (HttpMethod.Patch, rule.Patch),
-                HttpRule.PatternOneofCase.Put => (HttpMethod.Put, rule.Put),
-                HttpRule.PatternOneofCase.Delete => (HttpMethod.Delete, rule.Delete),
-                _ => throw new InvalidOperationException($"{rpc.FullName} has no HTTP rule"),
-            };
+            var (method, template, hasBody) = ApiRpcs.Route(rpc);
             var path = System.Text.RegularExpressions.Regex.Replace(template, "{[^}]+}", "x");
             foreach (var (caller, key) in Callers)
             {
                 using var request = new HttpRequestMessage(method, path);
-                if (rule.Body.Length > 0)
+                if (hasBody)
                 {
                     request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
                 }
@@ -222,21 +212,8 @@ public sealed class ApiKeyAuthTests(ClusterFixture fixture)
     }
 
     /// <summary>Calls <paramref name="rpc"/> with an empty request message; the status it ends with.</summary>
-    private static async Task<StatusCode> CallAsync(GrpcChannel channel, MethodDescriptor rpc, string? key)
-    {
-        var bytes = Marshallers.Create(b => b, b => b);
-        var method = new Method<byte[], byte[]>(MethodType.Unary, rpc.Service.FullName, rpc.Name, bytes, bytes);
-        var headers = key is null ? null : new Metadata { { "authorization", $"Bearer {key}" } };
-        try
-        {
-            await channel.CreateCallInvoker().AsyncUnaryCall(method, null, new CallOptions(headers, DateTime.UtcNow.AddSeconds(30)), []);
-            return StatusCode.OK;
-        }
-        catch (RpcException ex)
-        {
-            return ex.StatusCode;
-        }
-    }
+    // An empty message: a request every RPC refuses or answers without changing anything.
+    private static Task<StatusCode> CallAsync(GrpcChannel channel, MethodDescriptor rpc, string? key) => ApiRpcs.CallAsync(channel, rpc, [], key);
 
     private static Task<StatusCode> ListEndpointsAsync(GatewayServer gateway, string key) =>
         CallAsync(gateway.Channel, Rpcs.Single(m => m.FullName == "webhooks.v1.Endpoints.ListEndpoints"), key);

@@ -16,20 +16,27 @@ public sealed class TestCertificates : IDisposable
         var now = DateTimeOffset.UtcNow;
         Authority = caRequest.CreateSelfSigned(now.AddMinutes(-5), now.AddDays(2));
 
-        using var serverKey = RSA.Create(2048);
-        var serverRequest = new CertificateRequest("CN=127.0.0.1", serverKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddIpAddress(IPAddress.Loopback);
-        serverRequest.CertificateExtensions.Add(names.Build());
-        serverRequest.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
-        serverRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
-        using var issued = serverRequest.Create(Authority, now.AddMinutes(-5), now.AddDays(1), RandomNumberGenerator.GetBytes(8));
-        // Kestrel needs the private key in a form it can load on every platform.
-        Server = X509CertificateLoader.LoadPkcs12(issued.CopyWithPrivateKey(serverKey).Export(X509ContentType.Pkcs12), null);
+        Server = IssueServer();
 
         System.IO.Directory.CreateDirectory(Directory);
         AuthorityPemPath = Path.Combine(Directory, $"ca-{Guid.NewGuid():N}.pem");
         File.WriteAllText(AuthorityPemPath, Authority.ExportCertificatePem());
+    }
+
+    /// <summary>A new certificate for 127.0.0.1 from <see cref="Authority"/> (a renewal, or a client's certificate).</summary>
+    public X509Certificate2 IssueServer(string subject = "CN=127.0.0.1", string usage = "1.3.6.1.5.5.7.3.1")
+    {
+        var now = DateTimeOffset.UtcNow;
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(usage)], false));
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
+        using var issued = request.Create(Authority, now.AddMinutes(-5), now.AddDays(1), RandomNumberGenerator.GetBytes(8));
+        // Kestrel needs the private key in a form it can load on every platform.
+        return X509CertificateLoader.LoadPkcs12(issued.CopyWithPrivateKey(key).Export(X509ContentType.Pkcs12), null);
     }
 
     /// <summary>The test silos' Delivery:CertificateDirectory, where CA files are written.</summary>

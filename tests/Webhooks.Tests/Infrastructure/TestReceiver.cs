@@ -32,8 +32,11 @@ public sealed class TestReceiver : IAsyncDisposable
     /// <summary>Requests currently held by <see cref="Stall"/>.</summary>
     public int StalledCount => Volatile.Read(ref _stalled);
 
-    /// <summary>Starts on a free loopback port; over HTTPS with <paramref name="certificate"/> when given.</summary>
-    public static async Task<TestReceiver> StartAsync(System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null)
+    /// <summary>Starts on a free loopback port; over HTTPS with <paramref name="certificate"/> when given, and then
+    /// only for clients that present a certificate <paramref name="clientAuthority"/> issued, when given.</summary>
+    public static async Task<TestReceiver> StartAsync(
+        System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null,
+        System.Security.Cryptography.X509Certificates.X509Certificate2? clientAuthority = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -42,7 +45,15 @@ public sealed class TestReceiver : IAsyncDisposable
         {
             if (certificate is not null)
             {
-                listen.UseHttps(certificate);
+                listen.UseHttps(https =>
+                {
+                    https.ServerCertificate = certificate;
+                    if (clientAuthority is not null)
+                    {
+                        https.ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.RequireCertificate;
+                        https.ClientCertificateValidation = (presented, _, _) => IssuedBy(presented, clientAuthority);
+                    }
+                });
             }
         }));
         var app = builder.Build();
@@ -51,6 +62,15 @@ public sealed class TestReceiver : IAsyncDisposable
         await app.StartAsync();
         receiver.Url = app.Urls.Single().TrimEnd('/');
         return receiver;
+    }
+
+    private static bool IssuedBy(System.Security.Cryptography.X509Certificates.X509Certificate2 presented, System.Security.Cryptography.X509Certificates.X509Certificate2 authority)
+    {
+        using var chain = new System.Security.Cryptography.X509Certificates.X509Chain();
+        chain.ChainPolicy.TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(authority);
+        chain.ChainPolicy.RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck;
+        return chain.Build(presented);
     }
 
     /// <summary>Holds every request (already recorded) until <see cref="Resume"/>.</summary>

@@ -11,6 +11,8 @@ public sealed class CertificateDirectory(IOptions<DeliveryOptions> options)
 {
     public const string Refusal = "is not a readable PEM certificate in the certificate directory (Delivery:CertificateDirectory)";
 
+    public const string ClientRefusal = "is not a readable PEM certificate with its private key in the certificate directory (Delivery:CertificateDirectory)";
+
     /// <summary>The certificates in the file <paramref name="name"/> names (relative to the directory, or absolute
     /// inside it); null when there are none to be had.</summary>
     public X509Certificate2Collection? TryLoad(string name)
@@ -25,6 +27,27 @@ public sealed class CertificateDirectory(IOptions<DeliveryOptions> options)
             var certificates = new X509Certificate2Collection();
             certificates.ImportFromPemFile(path);
             return certificates.Count > 0 ? certificates : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The certificate with its private key in the file <paramref name="name"/> names (both in one PEM
+    /// file); null when there is none to be had.</summary>
+    public X509Certificate2? TryLoadClientCertificate(string name)
+    {
+        if (Resolve(name) is not { } path)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var certificate = X509Certificate2.CreateFromPemFile(path, path);
+            // SslStream on Linux wants the key in a persisted form; a PKCS#12 round trip gives it one.
+            return certificate.HasPrivateKey ? X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pkcs12), null) : null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException or ArgumentException)
         {

@@ -9,16 +9,19 @@ using Webhooks.Outbound;
 namespace Webhooks.Endpoints.Sending;
 
 /// <summary>One pooled <see cref="SocketsHttpHandler"/> per TLS setting, shared by every endpoint with that
-/// setting: "verify", "insecure", or "ca:" plus a CA file path. Every one connects through the
+/// setting: "verify", "insecure", or "ca:" plus a CA file name, then "|client:" plus a client certificate file name
+/// for mutual TLS. Every one connects through the
 /// <see cref="OutboundConnector"/>.</summary>
 internal sealed class DeliveryHttpClients(OutboundConnector connector, CertificateDirectory certificates) : IConfigureNamedOptions<HttpClientFactoryOptions>
 {
     private const string Prefix = "webhooks-delivery:";
 
+    private const string ClientSeparator = "|client:";
+
     public static string NameFor(EndpointDefinition endpoint) =>
-        !endpoint.SslVerification ? Prefix + "insecure"
-        : endpoint.CaFilePath.Length > 0 ? Prefix + "ca:" + endpoint.CaFilePath
-        : Prefix + "verify";
+        Prefix
+        + (!endpoint.SslVerification ? "insecure" : endpoint.CaFilePath.Length > 0 ? "ca:" + endpoint.CaFilePath : "verify")
+        + (endpoint.ClientCertificatePath.Length > 0 ? ClientSeparator + endpoint.ClientCertificatePath : "");
 
     public void Configure(HttpClientFactoryOptions options) { }
 
@@ -29,15 +32,18 @@ internal sealed class DeliveryHttpClients(OutboundConnector connector, Certifica
             return;
         }
 
-        var mode = name[Prefix.Length..];
+        var setting = name[Prefix.Length..];
+        var separator = setting.IndexOf(ClientSeparator, StringComparison.Ordinal);
+        var mode = separator < 0 ? setting : setting[..separator];
+        var client = separator < 0 ? null : setting[(separator + ClientSeparator.Length)..];
         // The handler pools connections itself and renews them (PooledConnectionLifetime), so the factory
         // never needs to rotate it.
         options.HandlerLifetime = Timeout.InfiniteTimeSpan;
         options.HttpClientActions.Add(client => client.Timeout = Timeout.InfiniteTimeSpan);
-        options.HttpMessageHandlerBuilderActions.Add(builder => builder.PrimaryHandler = CreateHandler(mode));
+        options.HttpMessageHandlerBuilderActions.Add(builder => builder.PrimaryHandler = CreateHandler(mode, client));
     }
 
-    private SocketsHttpHandler CreateHandler(string mode)
+    private SocketsHttpHandler CreateHandler(string mode, string? client)
     {
         var handler = new SocketsHttpHandler
         {
@@ -50,6 +56,12 @@ internal sealed class DeliveryHttpClients(OutboundConnector connector, Certifica
             ConnectTimeout = TimeSpan.FromSeconds(10),
             ConnectCallback = connector.ConnectAsync,
         };
+
+        // A client certificate that went away since the endpoint was saved is not presented: the receiver decides.
+        if (client is not null && certificates.TryLoadClientCertificate(client) is { } certificate)
+        {
+            handler.SslOptions.ClientCertificates = [certificate];
+        }
 
         if (mode == "insecure")
         {

@@ -20,6 +20,11 @@ public sealed class DeliveryOptions
     /// keeps accepting up to this bound instead.</summary>
     [Range(1, 10_000_000)] public int MaxFailingBacklog { get; set; } = 200_000;
 
+    /// <summary>Bytes of deliveries (bodies, URLs, headers) an endpoint holds in memory, whatever their count: past
+    /// it, in memory mode callers wait as at the count bounds; on PostgreSQL further deliveries wait in the database.
+    /// One delivery is always let in, however large.</summary>
+    [Range(1024 * 1024, 16L * 1024 * 1024 * 1024)] public long MaxHeldBytes { get; set; } = 64 * 1024 * 1024;
+
     /// <summary>How long a webhook waits for room at a full endpoint before the event is redelivered later.</summary>
     public TimeSpan EnqueueWait { get; set; } = TimeSpan.FromSeconds(5);
 

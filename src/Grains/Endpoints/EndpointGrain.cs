@@ -72,7 +72,7 @@ internal sealed partial class EndpointGrain : Grain, IEndpointGrain, IRemindable
         var keys = new RecentDeliveryKeys(settings.DuplicateWindow);
         _runner = new DeliveryRunner(id, _endpoint, lanes, _gate, _stats, _recovery, sender, store, settings, _time, logger, _shutdown.Token);
         _queue = new DeliveryQueue(
-            _endpoint, lanes, new BacklogWindow(id, settings.QueueCapacity, store, lanes, keys, logger), keys, _gate, _runner, _recovery, _time,
+            _endpoint, lanes, new BacklogWindow(id, settings.QueueCapacity, store, lanes, keys, logger, settings.MaxHeldBytes), keys, _gate, _runner, _recovery, _time,
             readBefore: () => _admission!.ReadBefore,
             keepAlive: () => DelayDeactivation(KeepAliveWhileBusy),
             _shutdown.Token);

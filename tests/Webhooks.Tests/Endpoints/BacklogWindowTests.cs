@@ -168,7 +168,7 @@ public sealed class BacklogWindowTests
     }
 
     private BacklogWindow Window(int capacity, IDeliveryStore? store = null) =>
-        new(EndpointId, capacity, store ?? _store, _lanes, _keys, NullLogger.Instance);
+        new(EndpointId, capacity, store ?? _store, _lanes, _keys, NullLogger.Instance, maxBytes: long.MaxValue);
 
     private async Task AddAsync(params long[] sequences) => await _store.AddAsync([.. sequences.Select(s => Record(s, EndpointId))], CancellationToken.None);
 

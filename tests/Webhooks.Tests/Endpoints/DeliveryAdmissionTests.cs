@@ -95,6 +95,89 @@ public sealed class DeliveryAdmissionTests
         Assert.False(parts.Admission.KeepsBacklogInStore);
     }
 
+    [Fact]
+    public async Task Memory_LargeDeliveries_FillTheQueueByBytes_BeforeItsCount()
+    {
+        var options = new DeliveryOptions { QueueCapacity = 100, MaxFailingBacklog = 100, MaxHeldBytes = 1024 * 1024, EnqueueWait = TimeSpan.FromSeconds(5) };
+        var clock = new FakeTimeProvider();
+        using var parts = new EndpointParts(new InMemoryDeliveryStore(Options.Create(options)), options, clock, durable: false);
+
+        // Each carries 300,000 characters: 600 KB in memory. Two pass the 1 MiB bound; the third waits.
+        await parts.Admission.EnqueueAsync(Large("a", "b"), CancellationToken.None);
+        var waiting = parts.Admission.EnqueueAsync(Large("c"), CancellationToken.None);
+        Assert.False(waiting.IsCompleted);
+        Assert.InRange(parts.Lanes.HeldBytes, 1_200_000, 1_300_000);
+
+        // The first is finished: its bytes are released and the third gets in.
+        Assert.True(parts.Lanes.TryTake(out var sent));
+        parts.Lanes.Release(sent.Sequence);
+        parts.Admission.ReleaseWaiters();
+        Assert.Equal(1, (await waiting.WaitAsync(Deadline)).Created);
+        Assert.Equal([1, 2], parts.Held());
+
+        var refused = parts.Admission.EnqueueAsync(Large("d"), CancellationToken.None);
+        clock.Advance(TimeSpan.FromSeconds(5));
+        var busy = await Assert.ThrowsAsync<EndpointBusyException>(() => refused.WaitAsync(Deadline));
+        Assert.Contains("(at most 1024 KiB)", busy.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Memory_OneDeliveryLargerThanTheBound_IsStillAdmitted()
+    {
+        var options = new DeliveryOptions { MaxHeldBytes = 1024 * 1024 };
+        using var parts = new EndpointParts(new InMemoryDeliveryStore(Options.Create(options)), options, new FakeTimeProvider(), durable: false);
+
+        var huge = Request("huge") with { Body = new string('x', 1_000_000) };
+        Assert.Equal(1, (await parts.Admission.EnqueueAsync([huge], CancellationToken.None).WaitAsync(Deadline)).Created);
+    }
+
+    [Fact]
+    public async Task Durable_LargeDeliveriesBeyondTheBytesBound_WaitInTheStore_AndAreReadBackAsRoomFrees()
+    {
+        var options = new DeliveryOptions { QueueCapacity = 100, MaxHeldBytes = 1024 * 1024 };
+        var store = new InMemoryDeliveryStore(Options.Create(options));
+        using var parts = new EndpointParts(store, options, new FakeTimeProvider(), durable: true);
+
+        await parts.Admission.EnqueueAsync(Large("a", "b", "c", "d"), CancellationToken.None);
+
+        Assert.Equal([0, 1], parts.Held());
+        Assert.True(parts.Window.BacklogInStore);
+        Assert.Equal(4, (await store.LoadPendingAsync(EndpointParts.EndpointId, -1, long.MaxValue, 10, CancellationToken.None)).Count);
+
+        // Both finished: a read takes the next two, and stops at the bound again.
+        foreach (var sequence in new long[] { 0, 1 })
+        {
+            Assert.True(parts.Lanes.TryTake(out _));
+            parts.Lanes.Release(sequence);
+            await store.UpdateAsync((await store.LoadPendingAsync(EndpointParts.EndpointId, sequence - 1, long.MaxValue, 1, CancellationToken.None))[0] with { Status = DeliveryStatus.Succeeded }, CancellationToken.None);
+        }
+
+        Assert.True(parts.Window.NeedsRead);
+        Assert.True(await parts.Window.ReadAsync(long.MaxValue, CancellationToken.None));
+        Assert.Equal([2, 3], parts.Held());
+    }
+
+    [Fact]
+    public void Lanes_CountADeliverysBytesOnce_AndReleaseThemOnce()
+    {
+        var lanes = new Webhooks.Endpoints.Queue.DeliveryLanes();
+        var record = DeliveryRecords.FromRequest("ep", 7, Request("a") with { Body = new string('x', 1000) }, "http://h/", DateTimeOffset.UnixEpoch);
+
+        lanes.Enqueue(record);
+        var held = lanes.HeldBytes;
+        Assert.True(held >= 2000);
+        Assert.True(lanes.TryTake(out _));
+        lanes.AddManual(record);
+        Assert.Equal(held, lanes.HeldBytes);
+
+        lanes.Release(7);
+        lanes.Release(7);
+        Assert.Equal(0, lanes.HeldBytes);
+    }
+
+    private static ImmutableArray<DeliveryRequest> Large(params string[] eventIds) =>
+        [.. eventIds.Select(id => Request(id) with { Body = new string('x', 300_000) })];
+
     private static ImmutableArray<DeliveryRequest> Requests(params string[] eventIds) => [.. eventIds.Select(Request)];
 
     private static DeliveryRequest Request(string eventId) => new()

@@ -37,14 +37,14 @@ public sealed class EndpointParts : IDisposable
         Gate = new SendGate(EndpointId, Endpoint, options.DisableAfter, clock, logger);
         Lanes = new DeliveryLanes();
         var keys = new RecentDeliveryKeys(options.DuplicateWindow);
-        Window = new BacklogWindow(EndpointId, options.QueueCapacity, store, Lanes, keys, logger);
+        Window = new BacklogWindow(EndpointId, options.QueueCapacity, store, Lanes, keys, logger, options.MaxHeldBytes);
         var sender = new DeliverySender(_services.GetRequiredService<IHttpClientFactory>(), Options.Create(options), new DeliveryClock(clock));
         var runner = new DeliveryRunner(EndpointId, Endpoint, Lanes, Gate, new EndpointStats(new WebhooksMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>())),
             EndpointRecovery.None, sender, store, options, clock, logger, _shutdown.Token);
         Queue = new DeliveryQueue(Endpoint, Lanes, Window, keys, Gate, runner, EndpointRecovery.None, clock,
             readBefore: () => Admission!.ReadBefore, keepAlive: static () => { }, _shutdown.Token);
         Admission = durable
-            ? new DurableAdmission(EndpointId, Endpoint, Queue, store, new DeliveryClock(clock), EndpointRecovery.None, options.QueueCapacity)
+            ? new DurableAdmission(EndpointId, Endpoint, Queue, store, new DeliveryClock(clock), EndpointRecovery.None, options.QueueCapacity, options.MaxHeldBytes)
             : new MemoryAdmission(EndpointId, Endpoint, Queue, store, new DeliveryClock(clock), Gate, options);
         Gate.Changed += Admission.ReleaseWaiters;
     }

@@ -15,7 +15,8 @@ internal sealed partial class BacklogWindow(
     IDeliveryStore store,
     DeliveryLanes lanes,
     RecentDeliveryKeys keys,
-    ILogger logger)
+    ILogger logger,
+    long maxBytes)
 {
     // Deliveries left to the store while a read ran. The read stops below every write still being admitted, so none
     // of these is in it: once it has read to its end, they are all the store holds beyond it.
@@ -31,7 +32,7 @@ internal sealed partial class BacklogWindow(
     public bool Reading { get; private set; }
 
     /// <summary>Refill at half the window, so that sending never waits for a read.</summary>
-    public bool NeedsRead => BacklogInStore && !Reading && lanes.Held <= capacity / 2;
+    public bool NeedsRead => BacklogInStore && !Reading && lanes.Held <= capacity / 2 && (lanes.Held == 0 || lanes.HeldBytes <= maxBytes / 2);
 
     /// <summary>Everything below the mark is finished: nothing below it is read back.</summary>
     public void SkipBelow(long settledBelow) => LoadedUpTo = Math.Max(LoadedUpTo, settledBelow - 1);
@@ -80,8 +81,16 @@ internal sealed partial class BacklogWindow(
             _storedDuringRead.Clear();
             _storedDuringReadOverflowed = false;
             var loaded = await store.LoadPendingAsync(endpointId, LoadedUpTo, before, room, cancellationToken);
+            var full = false;
             foreach (var record in loaded)
             {
+                // Past the bytes bound the rest stays in the store for a later read (at least one is always taken).
+                if (lanes.Held > 0 && lanes.HeldBytes >= maxBytes)
+                {
+                    full = true;
+                    break;
+                }
+
                 // A delivery added while the read ran may already be here; one an operator requeued is queued already.
                 if (record.Sequence > LoadedUpTo && !lanes.IsManual(record.Sequence))
                 {
@@ -94,7 +103,7 @@ internal sealed partial class BacklogWindow(
             // Read to the end: what was left to the store meanwhile is all that is still there. When it fits, queue it
             // and let new deliveries queue in memory again; under a steady trickle of writes some always arrive
             // during a read, and without this every delivery would wait for a read of its own.
-            if (loaded.Count < room && !_storedDuringReadOverflowed && _storedDuringRead.Count <= room - loaded.Count)
+            if (!full && loaded.Count < room && !_storedDuringReadOverflowed && _storedDuringRead.Count <= room - loaded.Count)
             {
                 foreach (var record in _storedDuringRead)
                 {

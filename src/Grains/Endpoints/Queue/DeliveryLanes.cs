@@ -15,6 +15,8 @@ internal sealed class DeliveryLanes
     private readonly Queue<DeliveryRecord> _parked = new();
     private readonly Queue<DeliveryRecord> _due = new();
     private readonly Queue<DeliveryRecord> _queue = new();
+    // What each held delivery costs, from when it enters memory until it is finished.
+    private readonly Dictionary<long, long> _bytes = [];
 
     /// <summary>Deliveries being sent (or waiting for their turn to send) in the in-flight slots.</summary>
     public int InFlight { get; private set; }
@@ -29,8 +31,37 @@ internal sealed class DeliveryLanes
     /// <summary>Held but not in flight.</summary>
     public int Queued => Held - InFlight;
 
+    /// <summary>About the memory the held deliveries take (their bodies, URLs and headers).</summary>
+    public long HeldBytes { get; private set; }
+
     /// <summary>A new delivery (or one read back from the store), behind every other.</summary>
-    public void Enqueue(DeliveryRecord record) => _queue.Enqueue(record);
+    public void Enqueue(DeliveryRecord record)
+    {
+        Count(record);
+        _queue.Enqueue(record);
+    }
+
+    /// <summary>A delivery is finished (or given up): it no longer counts against the endpoint's memory.</summary>
+    public void Release(long sequence)
+    {
+        if (_bytes.Remove(sequence, out var bytes))
+        {
+            HeldBytes -= bytes;
+        }
+    }
+
+    /// <summary>What a delivery costs in memory: two bytes per character of what it carries, and its objects.</summary>
+    public static long Size(DeliveryRecord record) =>
+        512 + 2L * (record.Body.Length + record.Url.Length + record.Headers.Sum(h => h.Name.Length + h.Value.Length));
+
+    private void Count(DeliveryRecord record)
+    {
+        var bytes = Size(record);
+        if (_bytes.TryAdd(record.Sequence, bytes))
+        {
+            HeldBytes += bytes;
+        }
+    }
 
     /// <summary>A delivery that was under way when the endpoint stopped sending: it goes first when it resumes.</summary>
     public void Park(DeliveryRecord record) => _parked.Enqueue(record);
@@ -41,6 +72,7 @@ internal sealed class DeliveryLanes
     /// <summary>An operator's redelivery: ahead of everything else.</summary>
     public void AddManual(DeliveryRecord record)
     {
+        Count(record);
         _manualSequences.Add(record.Sequence);
         _manual.Enqueue(record);
     }

@@ -16,7 +16,8 @@ internal sealed class DurableAdmission(
     IDeliveryStore store,
     DeliveryClock clock,
     EndpointRecovery recovery,
-    int windowCapacity) : DeliveryAdmission(endpointId, endpoint, queue, store, clock)
+    int windowCapacity,
+    long maxHeldBytes) : DeliveryAdmission(endpointId, endpoint, queue, store, clock)
 {
     private readonly SemaphoreSlim _numbering = new(1, 1);
     // Numbered writes, oldest first, until each is admitted (they may commit in another order).
@@ -118,7 +119,7 @@ internal sealed class DurableAdmission(
             _writes.Dequeue();
             if (head.Added is { } added)
             {
-                Queue.Admit(head.Records, added, () => Queue.Lanes.Held < windowCapacity);
+                Queue.Admit(head.Records, added, () => Queue.Lanes.Held < windowCapacity && (Queue.Lanes.Held == 0 || Queue.Lanes.HeldBytes < maxHeldBytes));
             }
         }
     }

@@ -13,5 +13,5 @@ internal sealed class DurableQueueMode(IDeliveryStore store, DeliveryClock clock
         new ReminderRecovery(grain, grains, endpointId, endpoint, options.Value.RecoveryInterval, clock.Time, logger);
 
     public DeliveryAdmission CreateAdmission(string endpointId, EndpointStateWriter endpoint, DeliveryQueue queue, SendGate gate, EndpointRecovery recovery) =>
-        new DurableAdmission(endpointId, endpoint, queue, store, clock, recovery, options.Value.QueueCapacity);
+        new DurableAdmission(endpointId, endpoint, queue, store, clock, recovery, options.Value.QueueCapacity, options.Value.MaxHeldBytes);
 }

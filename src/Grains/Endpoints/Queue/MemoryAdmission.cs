@@ -30,6 +30,8 @@ internal sealed class MemoryAdmission(
     /// not sending holds up to the failing backlog bound instead of stalling them (and every webhook of their types).</summary>
     private int Bound => gate.IsSending && !gate.IsFailing ? options.QueueCapacity : Math.Max(options.QueueCapacity, options.MaxFailingBacklog);
 
+    private bool Full(DeliveryLanes lanes) => lanes.Held >= Bound || (lanes.Held > 0 && lanes.HeldBytes >= options.MaxHeldBytes);
+
     public override async Task<EnqueueResult> EnqueueAsync(ImmutableArray<DeliveryRequest> requests, CancellationToken cancellationToken)
     {
         await _oneAtATime.WaitAsync(cancellationToken);
@@ -79,7 +81,7 @@ internal sealed class MemoryAdmission(
     private async Task WaitForRoomAsync(CancellationToken cancellationToken)
     {
         var lanes = Queue.Lanes;
-        if (lanes.Held < Bound)
+        if (!Full(lanes))
         {
             return;
         }
@@ -89,12 +91,12 @@ internal sealed class MemoryAdmission(
         {
             var time = Clock.Time;
             var deadline = time.GetUtcNow() + options.EnqueueWait;
-            while (lanes.Held >= Bound)
+            while (Full(lanes))
             {
                 var remaining = deadline - time.GetUtcNow();
                 if (remaining <= TimeSpan.Zero || Endpoint.Definition is null)
                 {
-                    throw new EndpointBusyException($"endpoint {EndpointId} has {lanes.Held} deliveries waiting (capacity {Bound})");
+                    throw new EndpointBusyException($"endpoint {EndpointId} has {lanes.Held} deliveries waiting (capacity {Bound}), {lanes.HeldBytes / 1024} KiB of them (at most {options.MaxHeldBytes / 1024} KiB)");
                 }
 
                 _room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

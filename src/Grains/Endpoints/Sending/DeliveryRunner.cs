@@ -135,6 +135,7 @@ internal sealed partial class DeliveryRunner(
         catch (Exception ex)
         {
             recovery.MarkAbandoned();
+            lanes.Release(record.Sequence);
             LogDeliveryCrashed(logger, ex, endpointId, record.Id);
         }
         finally
@@ -174,7 +175,14 @@ internal sealed partial class DeliveryRunner(
             LogDeliveryFailed(logger, endpointId, record.Id, record.Attempts.Length, reason ?? stats.LastError);
         }
 
-        await PersistAsync(record with { Status = status, NextAttemptAt = null });
+        try
+        {
+            await PersistAsync(record with { Status = status, NextAttemptAt = null });
+        }
+        finally
+        {
+            lanes.Release(record.Sequence);
+        }
     }
 
     /// <summary>Waits, within <paramref name="cancellationToken"/>, for the attempts on the wire and the outcomes

@@ -87,7 +87,7 @@ public static class GatewayHostingExtensions
     /// line; null when no listener uses TLS.</summary>
     private static ServerCertificate? TlsCertificate(GatewayOptions options, IServiceCollection services)
     {
-        if (!GatewayOptions.IsTls(options.GrpcUrl) && !GatewayOptions.IsTls(options.HttpUrl) || options.TlsCertificateFile is not { Length: > 0 } file)
+        if ((!GatewayOptions.IsTls(options.GrpcUrl) && !GatewayOptions.IsTls(options.HttpUrl)) || options.TlsCertificateFile is not { Length: > 0 } file)
         {
             return null;
         }

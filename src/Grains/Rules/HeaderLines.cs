@@ -1,40 +1,17 @@
-using System.Collections.Immutable;
 using Webhooks.Endpoints;
 using Webhooks.Errors;
 using Webhooks.Templates;
 
 namespace Webhooks.Rules;
 
-/// <summary>Parses NetBox's additional headers: one "Name: Value" per line.</summary>
+/// <summary>NetBox's additional headers: one "Name: Value" per line.</summary>
 public static class HeaderLines
 {
-    /// <summary>Throws <see cref="InvalidFieldException"/> at validation time or <see cref="TemplateException"/>
-    /// when <paramref name="field"/> is null (after rendering).</summary>
-    public static ImmutableArray<HttpHeader> Parse(string text, string? field)
-    {
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return [];
-        }
-
-        var headers = ImmutableArray.CreateBuilder<HttpHeader>();
-        var lineNumber = 0;
-        foreach (var line in Lines(text))
-        {
-            lineNumber++;
-            if (ParseLine(line, lineNumber, field) is { } header)
-            {
-                headers.Add(header);
-            }
-        }
-
-        return headers.ToImmutable();
-    }
-
     /// <summary>The lines of <paramref name="text"/> (LF or CRLF endings).</summary>
     public static IEnumerable<string> Lines(string text) => text.Split('\n').Select(line => line.EndsWith('\r') ? line[..^1] : line);
 
-    /// <summary>One header from one line; null for a blank line. Throws as <see cref="Parse"/> does.</summary>
+    /// <summary>One header from one line; null for a blank line. Throws <see cref="InvalidFieldException"/> on
+    /// <paramref name="field"/> at validation time, or <see cref="TemplateException"/> when it is null (after rendering).</summary>
     public static HttpHeader? ParseLine(string line, int lineNumber, string? field)
     {
         if (string.IsNullOrWhiteSpace(line))

@@ -63,7 +63,7 @@ public sealed class TransportTests(ClusterFixture fixture) : IAsyncLifetime
     public async Task MutualTls_TheEndpointsClientCertificateIsPresented_AndWithoutOneTheReceiverRefuses()
     {
         await using var strict = await TestReceiver.StartAsync(_certificates.Server, clientAuthority: _certificates.Authority);
-        using var client = _certificates.IssueServer("CN=webhooks-client", usage: "1.3.6.1.5.5.7.3.2");
+        using var client = _certificates.Issue("CN=webhooks-client", usage: "1.3.6.1.5.5.7.3.2");
         var clientFile = Path.Combine(TestCertificates.Directory, $"client-{Guid.NewGuid():N}.pem");
         await File.WriteAllTextAsync(clientFile, client.ExportCertificatePem() + "\n" + client.GetRSAPrivateKey()!.ExportPkcs8PrivateKeyPem());
         try

@@ -46,7 +46,7 @@ public sealed class TlsListenerTests(ClusterFixture fixture) : IDisposable
             new Api.V1.Endpoints.EndpointsClient(plain).ListEndpointsAsync(new ListEndpointsRequest { PageSize = 1 }, deadline: DateTime.UtcNow.AddSeconds(10)).ResponseAsync);
         Assert.NotEqual(StatusCode.OK, refused.StatusCode);
 
-        using var renewed = _certificates.IssueServer();
+        using var renewed = _certificates.Issue();
         Write(renewed);
         await Poll.UntilAsync(async () => await GrpcCertificateAsync(gateway.GrpcUrl) == renewed.Thumbprint,
             "new connections get the renewed certificate", TimeSpan.FromSeconds(30));

@@ -16,7 +16,7 @@ public sealed class TestCertificates : IDisposable
         var now = DateTimeOffset.UtcNow;
         Authority = caRequest.CreateSelfSigned(now.AddMinutes(-5), now.AddDays(2));
 
-        Server = IssueServer();
+        Server = Issue();
 
         System.IO.Directory.CreateDirectory(Directory);
         AuthorityPemPath = Path.Combine(Directory, $"ca-{Guid.NewGuid():N}.pem");
@@ -24,7 +24,7 @@ public sealed class TestCertificates : IDisposable
     }
 
     /// <summary>A new certificate for 127.0.0.1 from <see cref="Authority"/> (a renewal, or a client's certificate).</summary>
-    public X509Certificate2 IssueServer(string subject = "CN=127.0.0.1", string usage = "1.3.6.1.5.5.7.3.1")
+    public X509Certificate2 Issue(string subject = "CN=127.0.0.1", string usage = "1.3.6.1.5.5.7.3.1")
     {
         var now = DateTimeOffset.UtcNow;
         using var key = RSA.Create(2048);

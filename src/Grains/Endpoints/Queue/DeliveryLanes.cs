@@ -51,8 +51,16 @@ internal sealed class DeliveryLanes
     }
 
     /// <summary>What a delivery costs in memory: two bytes per character of what it carries, and its objects.</summary>
-    public static long Size(DeliveryRecord record) =>
-        512 + 2L * (record.Body.Length + record.Url.Length + record.Headers.Sum(h => h.Name.Length + h.Value.Length));
+    public static long Size(DeliveryRecord record)
+    {
+        long chars = record.Body.Length + record.Url.Length;
+        foreach (var header in record.Headers)
+        {
+            chars += header.Name.Length + header.Value.Length;
+        }
+
+        return 512 + 2 * chars;
+    }
 
     private void Count(DeliveryRecord record)
     {

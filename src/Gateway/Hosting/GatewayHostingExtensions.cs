@@ -35,6 +35,7 @@ public static class GatewayHostingExtensions
         }).AddJsonTranscoding(json =>
             // Error details (google.rpc.BadRequest) must be known to render them as JSON.
             json.TypeRegistry = Google.Protobuf.Reflection.TypeRegistry.FromMessages(Google.Rpc.BadRequest.Descriptor));
+        builder.Services.RefuseAsInvalidArgument();
         builder.Services.AddGrpcReflection();
         // /healthz: the process answers. /readyz and the gRPC health service: the checks tagged ready (this one, and
         // what the host adds: the silo's membership and database, or a standalone gateway's cluster).

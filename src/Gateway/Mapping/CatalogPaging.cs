@@ -15,9 +15,9 @@ internal static class CatalogPaging
 
     public static string NextToken(CatalogPage page) => page.HasMore ? Encode(page.Ids[^1]) : "";
 
-    private static string Encode(string lastId) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(lastId));
+    public static string Encode(string lastId) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(lastId));
 
-    private static string? Decode(string token)
+    public static string? Decode(string token)
     {
         if (token.Length == 0)
         {

@@ -62,6 +62,8 @@ internal static class WebhookMapping
                 TemplateErrors = info.Stats.TemplateErrors,
                 LastError = info.Stats.LastError,
                 LastErrorTime = ProtoTime.ToProto(info.Stats.LastErrorAt),
+                EventsDeadLettered = info.Stats.EventsDeadLettered,
+                DeadLetters = info.DeadLetters,
             },
         };
         result.ObjectTypes.AddRange(d.ObjectTypes);

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
@@ -5,6 +6,7 @@ using Webhooks.Gateway.Auth;
 using Webhooks.Api.V1;
 using Webhooks.Catalog;
 using Webhooks.Errors;
+using Webhooks.Paging;
 using Webhooks.Gateway.Mapping;
 using Webhooks.Resources;
 using Webhooks.Rules;
@@ -52,6 +54,49 @@ internal sealed class WebhooksService(IGrainFactory grains) : Api.V1.Webhooks.We
         var response = new ListWebhooksResponse { NextPageToken = CatalogPaging.NextToken(page) };
         response.Webhooks.AddRange(infos.Select(WebhookMapping.ToProto));
         return response;
+    }
+
+    [Authorize(Policy = ApiRoles.ReadPolicy)]
+    public override async Task<ListDeadLettersResponse> ListDeadLetters(ListDeadLettersRequest request, ServerCallContext context)
+    {
+        var id = RequestIds.Existing(request.WebhookId, "webhook_id", "webhook");
+        var pageSize = Math.Min(PageSizes.Resolve(request.PageSize), DeadLetterMapping.MaxPageSize);
+        var page = await Grain(id).ListDeadLettersAsync(pageSize, CatalogPaging.Decode(request.PageToken) ?? "", context.CancellationToken);
+        var response = new ListDeadLettersResponse { NextPageToken = page.NextAfter.Length > 0 ? CatalogPaging.Encode(page.NextAfter) : "" };
+        response.DeadLetters.AddRange(page.Items.Select(DeadLetterMapping.ToProto));
+        return response;
+    }
+
+    [Authorize(Policy = ApiRoles.AdminPolicy)]
+    public override async Task<RequeueDeadLettersResponse> RequeueDeadLetters(RequeueDeadLettersRequest request, ServerCallContext context)
+    {
+        var id = RequestIds.Existing(request.WebhookId, "webhook_id", "webhook");
+        var result = await Grain(id).RequeueDeadLettersAsync(Selection(request.EventIds, request.All), context.CancellationToken);
+        return new RequeueDeadLettersResponse { Requeued = result.Requeued, Remaining = result.Remaining, Error = result.Error };
+    }
+
+    [Authorize(Policy = ApiRoles.AdminPolicy)]
+    public override async Task<DiscardDeadLettersResponse> DiscardDeadLetters(DiscardDeadLettersRequest request, ServerCallContext context)
+    {
+        var id = RequestIds.Existing(request.WebhookId, "webhook_id", "webhook");
+        var result = await Grain(id).DiscardDeadLettersAsync(Selection(request.EventIds, request.All), context.CancellationToken);
+        return new DiscardDeadLettersResponse { Discarded = result.Discarded, Remaining = result.Remaining };
+    }
+
+    /// <summary>Event ids, or none for all of them, which must be asked for by name.</summary>
+    private static ImmutableArray<string> Selection(Google.Protobuf.Collections.RepeatedField<string> eventIds, bool all)
+    {
+        if (eventIds.Count > 0 == all)
+        {
+            throw new InvalidFieldException("event_ids", "name the dead letters by event id, or set all (not both)");
+        }
+
+        if (eventIds.Count > DeadLetterMapping.MaxPageSize * 10 || eventIds.Any(e => e.Length is 0 or > EventMapping.MaxEventIdLength))
+        {
+            throw new InvalidFieldException("event_ids", $"must be at most {DeadLetterMapping.MaxPageSize * 10} event ids of 1 to {EventMapping.MaxEventIdLength} characters");
+        }
+
+        return [.. eventIds];
     }
 
     private IWebhookGrain Grain(string id) => grains.GetGrain<IWebhookGrain>(id);

@@ -20,4 +20,17 @@ public interface IWebhookGrain : IGrainWithStringKey
 
     [Alias("DeleteAsync")]
     Task DeleteAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>The events this webhook set aside as poison, oldest first, after the event id <paramref name="after"/>.</summary>
+    [Alias("ListDeadLettersAsync"), AlwaysInterleave]
+    Task<DeadLetterPage> ListDeadLettersAsync(int pageSize, string after, CancellationToken cancellationToken = default);
+
+    /// <summary>Processes dead letters again, in the order they were accepted, as the webhook is defined now; each one
+    /// that goes through leaves the list. Empty <paramref name="eventIds"/>: all of them.</summary>
+    [Alias("RequeueDeadLettersAsync")]
+    Task<RequeueResult> RequeueDeadLettersAsync(ImmutableArray<string> eventIds, CancellationToken cancellationToken = default);
+
+    /// <summary>Drops dead letters for good. Empty <paramref name="eventIds"/>: all of them.</summary>
+    [Alias("DiscardDeadLettersAsync")]
+    Task<DiscardResult> DiscardDeadLettersAsync(ImmutableArray<string> eventIds, CancellationToken cancellationToken = default);
 }

@@ -10,4 +10,6 @@ public sealed record WebhookStats
     [Id(3)] public long TemplateErrors { get; init; }
     [Id(4)] public string LastError { get; init; } = "";
     [Id(5)] public DateTimeOffset? LastErrorAt { get; init; }
+    /// <summary>Events set aside as poison since the activation.</summary>
+    [Id(6)] public long EventsDeadLettered { get; init; }
 }

@@ -19,7 +19,7 @@ internal static class DeliveryPages
         long total = 0;
         for (var i = 0; i < page.Items.Length; i++)
         {
-            total += Size(page.Items[i]);
+            total += DeliverySize.WithAttempts(page.Items[i]) / 2;
             if (total > maxChars && i > 0)
             {
                 var items = page.Items[..i];
@@ -29,10 +29,6 @@ internal static class DeliveryPages
 
         return page;
     }
-
-    private static long Size(DeliveryRecord record) =>
-        record.Body.Length + record.Url.Length + record.Headers.Sum(h => (long)h.Name.Length + h.Value.Length)
-        + record.Attempts.Sum(a => (long)a.ResponseBody.Length + a.Error.Length + a.ResponseHeaders.Sum(h => (long)h.Name.Length + h.Value.Length));
 
     public static DeliveryPage Merge(IReadOnlyCollection<DeliveryPage> pages, int pageSize)
     {

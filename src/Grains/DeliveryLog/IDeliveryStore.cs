@@ -16,8 +16,9 @@ public interface IDeliveryStore
     Task UpdateAsync(DeliveryRecord record, CancellationToken cancellationToken = default);
 
     /// <summary>Pending deliveries of an endpoint with a sequence after <paramref name="afterSequence"/> and before
-    /// <paramref name="beforeSequence"/>, in sequence order.</summary>
-    Task<IReadOnlyList<DeliveryRecord>> LoadPendingAsync(string endpointId, long afterSequence, long beforeSequence, int limit, CancellationToken cancellationToken = default);
+    /// <paramref name="beforeSequence"/>, in sequence order: at most <paramref name="limit"/>, and none after the one
+    /// that brings their <see cref="DeliverySize.Request"/> to <paramref name="maxBytes"/> (the first always comes).</summary>
+    Task<IReadOnlyList<DeliveryRecord>> LoadPendingAsync(string endpointId, long afterSequence, long beforeSequence, int limit, long maxBytes, CancellationToken cancellationToken = default);
 
     Task<DeliveryRecord?> GetAsync(string endpointId, long sequence, CancellationToken cancellationToken = default);
 

@@ -14,13 +14,14 @@ internal sealed class InMemoryDeliveryStore(IOptions<DeliveryOptions> options) :
 {
     private readonly ConcurrentDictionary<string, EndpointLog> _logs = new(StringComparer.Ordinal);
     private readonly int _capacity = options.Value.LogCapacityPerEndpoint;
+    private readonly long _maxBytes = options.Value.LogMaxBytesPerEndpoint;
 
     public Task<IReadOnlyList<DeliveryRecord>> AddAsync(IReadOnlyList<DeliveryRecord> records, CancellationToken cancellationToken)
     {
         var added = new List<DeliveryRecord>(records.Count);
         foreach (var record in records)
         {
-            if (Log(record.EndpointId).Add(record, _capacity))
+            if (Log(record.EndpointId).Add(record, _capacity, _maxBytes))
             {
                 added.Add(record);
             }
@@ -31,7 +32,7 @@ internal sealed class InMemoryDeliveryStore(IOptions<DeliveryOptions> options) :
 
     public Task UpdateAsync(DeliveryRecord record, CancellationToken cancellationToken)
     {
-        Log(record.EndpointId).Update(record);
+        Log(record.EndpointId).Update(record, _capacity, _maxBytes);
         return Task.CompletedTask;
     }
 
@@ -41,8 +42,8 @@ internal sealed class InMemoryDeliveryStore(IOptions<DeliveryOptions> options) :
     public Task<int> FailPendingAsync(string endpointId, int limit, CancellationToken cancellationToken) =>
         Task.FromResult(_logs.TryGetValue(endpointId, out var log) ? log.FailPending(limit) : 0);
 
-    public Task<IReadOnlyList<DeliveryRecord>> LoadPendingAsync(string endpointId, long afterSequence, long beforeSequence, int limit, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<DeliveryRecord>>(_logs.TryGetValue(endpointId, out var log) ? log.Pending(afterSequence, beforeSequence, limit) : []);
+    public Task<IReadOnlyList<DeliveryRecord>> LoadPendingAsync(string endpointId, long afterSequence, long beforeSequence, int limit, long maxBytes, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<DeliveryRecord>>(_logs.TryGetValue(endpointId, out var log) ? log.Pending(afterSequence, beforeSequence, limit, maxBytes) : []);
 
     public Task<DeliveryPage> QueryAsync(DeliveryQuery query, CancellationToken cancellationToken)
     {
@@ -63,8 +64,9 @@ internal sealed class InMemoryDeliveryStore(IOptions<DeliveryOptions> options) :
         private readonly Dictionary<long, DeliveryRecord> _records = [];
         private readonly HashSet<(string EventId, string WebhookId)> _keys = [];
         private int _finished;
+        private long _finishedBytes;
 
-        public bool Add(DeliveryRecord record, int capacity)
+        public bool Add(DeliveryRecord record, int capacity, long maxBytes)
         {
             lock (_lock)
             {
@@ -78,11 +80,7 @@ internal sealed class InMemoryDeliveryStore(IOptions<DeliveryOptions> options) :
                     _order.Add(record.Sequence);
                 }
 
-                if (_finished > capacity)
-                {
-                    EvictOldestFinished(_finished - capacity);
-                }
-
+                EvictOldestFinished(capacity, maxBytes);
                 return true;
             }
         }
@@ -101,7 +99,10 @@ internal sealed class InMemoryDeliveryStore(IOptions<DeliveryOptions> options) :
 
                     if (_records[sequence] is { Status: DeliveryStatus.Pending } record)
                     {
-                        _records[sequence] = record with { Status = DeliveryStatus.Failed, NextAttemptAt = null };
+                        var failedRecord = record with { Status = DeliveryStatus.Failed, NextAttemptAt = null };
+                        _records[sequence] = failedRecord;
+                        _finished++;
+                        _finishedBytes += DeliverySize.WithAttempts(failedRecord);
                         failed++;
                     }
                 }
@@ -110,11 +111,12 @@ internal sealed class InMemoryDeliveryStore(IOptions<DeliveryOptions> options) :
             }
         }
 
-        public List<DeliveryRecord> Pending(long afterSequence, long beforeSequence, int limit)
+        public List<DeliveryRecord> Pending(long afterSequence, long beforeSequence, int limit, long maxBytes)
         {
             lock (_lock)
             {
                 var pending = new List<DeliveryRecord>();
+                long bytes = 0;
                 if (beforeSequence - 1 < afterSequence + 1)
                 {
                     return pending;
@@ -122,7 +124,7 @@ internal sealed class InMemoryDeliveryStore(IOptions<DeliveryOptions> options) :
 
                 foreach (var sequence in _order.GetViewBetween(afterSequence + 1, beforeSequence - 1))
                 {
-                    if (pending.Count == limit)
+                    if (pending.Count == limit || bytes >= maxBytes)
                     {
                         break;
                     }
@@ -131,6 +133,7 @@ internal sealed class InMemoryDeliveryStore(IOptions<DeliveryOptions> options) :
                     if (record.Status == DeliveryStatus.Pending)
                     {
                         pending.Add(record);
+                        bytes += DeliverySize.Request(record);
                     }
                 }
 
@@ -138,23 +141,27 @@ internal sealed class InMemoryDeliveryStore(IOptions<DeliveryOptions> options) :
             }
         }
 
-        public void Update(DeliveryRecord record)
+        public void Update(DeliveryRecord record, int capacity, long maxBytes)
         {
             lock (_lock)
             {
                 if (_records.TryGetValue(record.Sequence, out var previous))
                 {
-                    if (previous.Status == DeliveryStatus.Pending && record.Status != DeliveryStatus.Pending)
+                    // A redelivery by an operator makes a finished delivery pending again.
+                    if (previous.Status != DeliveryStatus.Pending)
+                    {
+                        _finished--;
+                        _finishedBytes -= DeliverySize.WithAttempts(previous);
+                    }
+
+                    if (record.Status != DeliveryStatus.Pending)
                     {
                         _finished++;
-                    }
-                    else if (previous.Status != DeliveryStatus.Pending && record.Status == DeliveryStatus.Pending)
-                    {
-                        // Redelivered by an operator.
-                        _finished--;
+                        _finishedBytes += DeliverySize.WithAttempts(record);
                     }
 
                     _records[record.Sequence] = record;
+                    EvictOldestFinished(capacity, maxBytes);
                 }
             }
         }
@@ -202,19 +209,30 @@ internal sealed class InMemoryDeliveryStore(IOptions<DeliveryOptions> options) :
             };
         }
 
-        private void EvictOldestFinished(int count)
+        /// <summary>Drops the oldest finished deliveries while more than <paramref name="capacity"/> are kept or
+        /// they weigh more than <paramref name="maxBytes"/>.</summary>
+        private void EvictOldestFinished(int capacity, long maxBytes)
         {
-            var evicted = new List<long>(count);
+            if (_finished <= capacity && _finishedBytes <= maxBytes)
+            {
+                return;
+            }
+
+            var evicted = new List<long>();
+            var finished = _finished;
+            var bytes = _finishedBytes;
             foreach (var sequence in _order)
             {
-                if (evicted.Count == count)
+                if (finished <= capacity && bytes <= maxBytes)
                 {
                     break;
                 }
 
-                if (_records[sequence].Status != DeliveryStatus.Pending)
+                if (_records[sequence] is { Status: not DeliveryStatus.Pending } record)
                 {
                     evicted.Add(sequence);
+                    finished--;
+                    bytes -= DeliverySize.WithAttempts(record);
                 }
             }
 
@@ -224,6 +242,7 @@ internal sealed class InMemoryDeliveryStore(IOptions<DeliveryOptions> options) :
                 _records.Remove(sequence, out var record);
                 _keys.Remove((record!.EventId, record.WebhookId));
                 _finished--;
+                _finishedBytes -= DeliverySize.WithAttempts(record);
             }
         }
     }

@@ -62,6 +62,10 @@ public sealed class DeliveryOptions
     /// makes the heap, and so GC pauses and tail latency, grow).</summary>
     [Range(0, 10_000_000)] public int LogCapacityPerEndpoint { get; set; } = 1000;
 
+    /// <summary>Bytes of finished deliveries (requests and responses) kept per endpoint in the in-memory log; the
+    /// oldest go first when either this or <see cref="LogCapacityPerEndpoint"/> is reached.</summary>
+    [Range(0, 16L * 1024 * 1024 * 1024)] public long LogMaxBytesPerEndpoint { get; set; } = 16 * 1024 * 1024;
+
     /// <summary>Recent (event, webhook) pairs an endpoint remembers to drop redelivered requests.</summary>
     [Range(100, 10_000_000)] public int DuplicateWindow { get; set; } = 4096;
 

@@ -7,6 +7,7 @@ using Orleans.Configuration;
 using Orleans.Storage;
 using Orleans.Streams;
 using Webhooks.Conditions;
+using Webhooks.DeadLetters;
 using Webhooks.DeliveryLog;
 using Webhooks.Endpoints;
 using Webhooks.Endpoints.Queue;
@@ -45,6 +46,8 @@ public static class WebhooksSiloBuilderExtensions
         AddValidatedOptions<ConditionOptions>(services, configuration, ConditionOptions.Section)
             .Validate(o => o.Timeout > TimeSpan.Zero, "Conditions:Timeout must be positive");
         AddValidatedOptions<TemplateLimits>(services, configuration, TemplateLimits.Section);
+        AddValidatedOptions<PoisonEventOptions>(services, configuration, PoisonEventOptions.Section)
+            .Validate(o => o.After >= TimeSpan.Zero, "PoisonEvents:After must not be negative");
         AddValidatedOptions<RebalancingOptions>(services, configuration, RebalancingOptions.Section)
             .Validate(o => o.CheckInterval >= TimeSpan.FromSeconds(1), "Rebalancing:CheckInterval must be at least 1 s");
 

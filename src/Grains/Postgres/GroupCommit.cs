@@ -98,19 +98,49 @@ internal sealed partial class GroupCommit<TItem> : IAsyncDisposable
                     item.Complete();
                 }
             }
-            catch (Exception ex)
+            catch (Exception ex) when (batch.Count > 1 && !PostgresFailures.IsUnavailable(ex) && !_stopping.IsCancellationRequested)
             {
-                var failure = PostgresFailures.Translate(ex, _what);
-                if (ReferenceEquals(failure, ex))
-                {
-                    LogFlushFailed(_logger, ex, _what, batch.Count);
-                }
-
+                // The database refused something in the batch: one item at a time, so that it fails only its own
+                // caller, not every endpoint whose write happened to share the transaction.
                 foreach (var item in batch)
                 {
-                    item.Fail(failure);
+                    await FlushAsync([item]);
                 }
             }
+            catch (Exception ex)
+            {
+                Fail(batch, ex);
+            }
+        }
+    }
+
+    private async Task FlushAsync(IReadOnlyList<TItem> items)
+    {
+        try
+        {
+            await _flush(items, _stopping.Token);
+            foreach (var item in items)
+            {
+                item.Complete();
+            }
+        }
+        catch (Exception ex)
+        {
+            Fail(items, ex);
+        }
+    }
+
+    private void Fail(IReadOnlyList<TItem> items, Exception ex)
+    {
+        var failure = PostgresFailures.Translate(ex, _what);
+        if (ReferenceEquals(failure, ex))
+        {
+            LogFlushFailed(_logger, ex, _what, items.Count);
+        }
+
+        foreach (var item in items)
+        {
+            item.Fail(failure);
         }
     }
 

@@ -55,7 +55,7 @@ internal sealed class PostgresDeliveryStore : IDeliveryStore, IDeliveryLog, IAsy
     public Task UpdateAsync(DeliveryRecord record, CancellationToken cancellationToken = default) =>
         _writes.WriteAsync(new Write(null, record), cancellationToken);
 
-    public Task<IReadOnlyList<DeliveryRecord>> LoadPendingAsync(string endpointId, long afterSequence, long beforeSequence, int limit, CancellationToken cancellationToken = default) =>
+    public Task<IReadOnlyList<DeliveryRecord>> LoadPendingAsync(string endpointId, long afterSequence, long beforeSequence, int limit, long maxBytes, CancellationToken cancellationToken = default) =>
         ReadAsync($"""
             SELECT {Columns} FROM webhooks_deliveries
             WHERE endpoint_id = @endpoint AND status = {Pending} AND sequence > @after AND sequence < @before
@@ -67,7 +67,7 @@ internal sealed class PostgresDeliveryStore : IDeliveryStore, IDeliveryLog, IAsy
             command.Parameters.AddWithValue("after", afterSequence);
             command.Parameters.AddWithValue("before", beforeSequence);
             command.Parameters.AddWithValue("limit", limit);
-        }, cancellationToken);
+        }, DeliverySize.Request, maxBytes, cancellationToken);
 
     public async Task<int> FailPendingAsync(string endpointId, int limit, CancellationToken cancellationToken = default)
     {
@@ -129,10 +129,11 @@ internal sealed class PostgresDeliveryStore : IDeliveryStore, IDeliveryLog, IAsy
             command.Parameters.Add(Nullable("after_endpoint", after?.EndpointId, NpgsqlDbType.Text));
             command.Parameters.Add(Nullable("after_sequence", after?.Sequence, NpgsqlDbType.Bigint));
             command.Parameters.AddWithValue("limit", query.PageSize + 1);
-        }, cancellationToken);
+        }, r => DeliverySize.Request(r) / 2, DeliveryPages.MaxPageChars, cancellationToken);
 
-        var more = items.Count > query.PageSize;
-        var page = more ? items.Take(query.PageSize).ToImmutableArray() : [.. items];
+        // Rows stop at the page's size or its bytes: either way a further row, or the rest, is for the next page.
+        var more = items.Count > query.PageSize || items.Sum(r => DeliverySize.Request(r) / 2) >= DeliveryPages.MaxPageChars;
+        var page = items.Count > query.PageSize ? items.Take(query.PageSize).ToImmutableArray() : [.. items];
         return new DeliveryPage
         {
             Items = page,
@@ -145,7 +146,13 @@ internal sealed class PostgresDeliveryStore : IDeliveryStore, IDeliveryLog, IAsy
     private static NpgsqlParameter Nullable(string name, object? value, NpgsqlDbType type) =>
         new(name, type) { Value = value ?? DBNull.Value };
 
-    private async Task<IReadOnlyList<DeliveryRecord>> ReadAsync(string sql, Action<NpgsqlCommand> parameters, CancellationToken cancellationToken)
+    private Task<IReadOnlyList<DeliveryRecord>> ReadAsync(string sql, Action<NpgsqlCommand> parameters, CancellationToken cancellationToken) =>
+        ReadAsync(sql, parameters, static _ => 0, long.MaxValue, cancellationToken);
+
+    /// <summary>Reads rows until they run out or their <paramref name="size"/> reaches <paramref name="maxSize"/>
+    /// (the row that reaches it included): what is held stays bounded by bytes whatever the rows carry.</summary>
+    private async Task<IReadOnlyList<DeliveryRecord>> ReadAsync(
+        string sql, Action<NpgsqlCommand> parameters, Func<DeliveryRecord, long> size, long maxSize, CancellationToken cancellationToken)
     {
         try
         {
@@ -155,9 +162,12 @@ internal sealed class PostgresDeliveryStore : IDeliveryStore, IDeliveryLog, IAsy
             {
                 parameters(command);
                 await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-                while (await reader.ReadAsync(cancellationToken))
+                long total = 0;
+                while (total < maxSize && await reader.ReadAsync(cancellationToken))
                 {
-                    records.Add(ReadRecord(reader));
+                    var record = ReadRecord(reader);
+                    records.Add(record);
+                    total += size(record);
                 }
             }
 

@@ -99,6 +99,11 @@ internal sealed class EndpointRoutes(IGrainFactory grains, TemplateCompiler temp
     private string RenderUrl(IFluidTemplate template, EventContext context)
     {
         var url = templates.Render(template, context.TemplateModel, "URL").Trim();
+        if (url.Any(char.IsControl))
+        {
+            throw new TemplateException("URL template rendered a control character; encode the value, e.g. with | url_encode");
+        }
+
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
             throw new TemplateException($"URL template rendered '{url}', which is not an absolute http(s) URL");

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Streams;
 using Webhooks.Catalog;
 using Webhooks.Conditions;
+using Webhooks.DeadLetters;
 using Webhooks.Events;
 using Webhooks.Errors;
 using Webhooks.Hosting;
@@ -16,16 +17,16 @@ namespace Webhooks.Rules;
 /// matching event into one delivery per endpoint.</summary>
 /// <remarks>Events arrive a stream batch at a time; the deliveries of a batch go to each endpoint in one call.
 /// User code (condition, templates) failing for an event is recorded on this webhook and ends that event
-/// here; only an endpoint that stays full makes <see cref="OnNextAsync"/> throw, so that the stream redelivers
-/// the batch later (events already handed on are skipped by id, here and at the endpoint).
-/// <see cref="WebhookProgram"/> decides what an event becomes, <see cref="EndpointRoutes"/> addresses and hands it
-/// on, <see cref="StreamSubscriptions"/> keeps the subscriptions in line with the definition.</remarks>
+/// here; an endpoint that stays full, or any other failure, makes <see cref="OnNextAsync"/> throw, so that the
+/// stream redelivers the batch later (events already handed on are skipped by id, here and at the endpoint),
+/// until an event has failed the same way long enough to be set aside as a dead letter.
+/// <see cref="WebhookEventProcessor"/> processes events, <see cref="WebhookProgram"/> decides what an event becomes,
+/// <see cref="EndpointRoutes"/> addresses and hands it on, <see cref="IDeadLetterGrain"/> keeps the dead letters,
+/// <see cref="StreamSubscriptions"/> keeps the subscriptions in line with the definition.</remarks>
 [GrainType("webhook")]
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Disposed in OnDeactivateAsync; grains have no Dispose.")]
 internal sealed partial class WebhookGrain : Grain, IWebhookGrain, IAsyncBatchObserver<ObjectEvent>
 {
-    // Covers the stream redelivering the last few batches, which is all it can redeliver.
-    private const int DuplicateWindow = 4096;
     private const string Kind = "webhook";
 
     private readonly IPersistentState<WebhookGrainState> _state;
@@ -33,16 +34,17 @@ internal sealed partial class WebhookGrain : Grain, IWebhookGrain, IAsyncBatchOb
     private readonly ConditionOptions _conditionOptions;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly RecentIdSet _processed = new(DuplicateWindow);
     private readonly WebhookStatsRecorder _stats;
     private readonly EndpointRoutes _routes;
     private readonly StreamSubscriptions _subscriptions;
+    private readonly WebhookEventProcessor _events;
     private WebhookProgram? _program;
 
     public WebhookGrain(
         [PersistentState("webhook", StorageNames.Definitions)] IPersistentState<WebhookGrainState> state,
         TemplateCompiler templates,
         IOptions<ConditionOptions> conditionOptions,
+        IOptions<PoisonEventOptions> poisonOptions,
         TimeProvider time,
         ILogger<WebhookGrain> logger)
     {
@@ -50,6 +52,7 @@ internal sealed partial class WebhookGrain : Grain, IWebhookGrain, IAsyncBatchOb
         _stats = new WebhookStatsRecorder(Id, time, logger);
         _routes = new EndpointRoutes(GrainFactory, templates, _stats);
         _subscriptions = new StreamSubscriptions(this.GetStreamProvider(EventStreams.Provider), this, state);
+        _events = new WebhookEventProcessor(Id, templates, _routes, _stats, new PoisonEventTracker(poisonOptions.Value, time), SetAsideAsync, time);
     }
 
     private string Id => this.GetPrimaryKeyString();
@@ -133,74 +136,60 @@ internal sealed partial class WebhookGrain : Grain, IWebhookGrain, IAsyncBatchOb
         _program?.Dispose();
         _program = null;
         await _subscriptions.ReconcileAsync([]);
+        await DeadLetters.RemoveAsync([]);
         await _state.ClearStateAsync(cancellationToken);
         await GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.Webhooks).RemoveAsync(Id, cancellationToken);
         _routes.Clear();
         _stats.Reset();
     }
 
-    public async Task OnNextAsync(IList<SequentialItem<ObjectEvent>> items)
+    public Task OnNextAsync(IList<SequentialItem<ObjectEvent>> items) =>
+        _program is { Definition.Enabled: true } program
+            ? _events.OnBatchAsync(program, _state.State.ActiveSince, items)
+            : Task.CompletedTask;
+
+    public async Task<DeadLetterPage> ListDeadLettersAsync(int pageSize, string after, CancellationToken cancellationToken)
     {
-        var program = _program;
-        if (program is null || !program.Definition.Enabled)
+        _ = _state.State.Definition ?? throw new ResourceNotFoundException(Kind, Id);
+        return await DeadLetters.ListAsync(pageSize, after);
+    }
+
+    public async Task<RequeueResult> RequeueDeadLettersAsync(ImmutableArray<string> eventIds, CancellationToken cancellationToken)
+    {
+        var program = _program ?? throw new FailedPreconditionException(_state.State.Definition is null
+            ? throw new ResourceNotFoundException(Kind, Id)
+            : $"webhook '{Id}' cannot run as stored ({_stats.Current.LastError}); update it first");
+        if (!program.Definition.Enabled)
         {
-            return;
+            throw new FailedPreconditionException($"webhook '{Id}' is disabled; enable it before requeueing its dead letters");
         }
 
-        var pending = new List<PendingDelivery>(items.Count);
-        var handed = new List<string>(items.Count);
-        foreach (var sequential in items)
+        var requeued = new List<string>();
+        var error = "";
+        foreach (var deadLetter in await DeadLetters.GetAsync(eventIds))
         {
-            var item = sequential.Item;
-            if (item.AcceptedAt < _state.State.ActiveSince || _processed.Contains(item.EventId) || !program.Covers(item))
+            try
             {
-                continue;
+                await _events.RequeueAsync(program, deadLetter.Event);
+                requeued.Add(deadLetter.Event.EventId);
             }
-
-            var prepared = program.Prepare(item, Id, _templates);
-            switch (prepared.Outcome)
+            catch (Exception ex)
             {
-                case PreparedOutcome.ConditionFailed:
-                    _stats.ConditionFailed(item.EventId, prepared.Error);
-                    _processed.Add(item.EventId);
-                    break;
-                case PreparedOutcome.TemplateFailed:
-                    _stats.Matched();
-                    _stats.TemplateFailed(item.EventId, prepared.Error);
-                    _processed.Add(item.EventId);
-                    break;
-                case PreparedOutcome.Ready:
-                    _stats.Matched();
-                    pending.Add(prepared.Delivery);
-                    handed.Add(item.EventId);
-                    break;
+                error = $"event {deadLetter.Event.EventId}: {ex.GetType().FullName}: {ex.Message}";
+                break;
             }
         }
 
-        if (pending.Count > 0)
-        {
-            var endpointIds = program.Definition.EndpointIds;
-            if (endpointIds.Length == 1)
-            {
-                await _routes.HandOffAsync(endpointIds[0], pending);
-            }
-            else
-            {
-                var handOffs = new Task[endpointIds.Length];
-                for (var i = 0; i < endpointIds.Length; i++)
-                {
-                    handOffs[i] = _routes.HandOffAsync(endpointIds[i], pending);
-                }
+        var remaining = requeued.Count > 0 ? await SetDeadLetterCountAsync(await DeadLetters.RemoveAsync([.. requeued])) : _state.State.DeadLetters;
+        return new RequeueResult { Requeued = requeued.Count, Remaining = remaining, Error = error };
+    }
 
-                await Task.WhenAll(handOffs);
-            }
-        }
-
-        // Remembered only once every endpoint has them: a batch that failed half-way comes again.
-        foreach (var eventId in handed)
-        {
-            _processed.Add(eventId);
-        }
+    public async Task<DiscardResult> DiscardDeadLettersAsync(ImmutableArray<string> eventIds, CancellationToken cancellationToken)
+    {
+        _ = _state.State.Definition ?? throw new ResourceNotFoundException(Kind, Id);
+        var before = (await DeadLetters.GetAsync([])).Length;
+        var remaining = await SetDeadLetterCountAsync(await DeadLetters.RemoveAsync(eventIds.IsDefaultOrEmpty ? [] : eventIds));
+        return new DiscardResult { Discarded = before - remaining, Remaining = remaining };
     }
 
     public Task OnCompletedAsync() => Task.CompletedTask;
@@ -209,6 +198,22 @@ internal sealed partial class WebhookGrain : Grain, IWebhookGrain, IAsyncBatchOb
     {
         LogStreamError(_logger, ex, Id);
         return Task.CompletedTask;
+    }
+
+    private IDeadLetterGrain DeadLetters => GrainFactory.GetGrain<IDeadLetterGrain>(Id);
+
+    private async Task SetAsideAsync(DeadLetter deadLetter) => await SetDeadLetterCountAsync(await DeadLetters.AddAsync(deadLetter));
+
+    /// <summary>Keeps the count the dead-letter grain answered, so that reading the webhook costs no call to it.</summary>
+    private async Task<int> SetDeadLetterCountAsync(int count)
+    {
+        if (_state.State.DeadLetters != count)
+        {
+            _state.State.DeadLetters = count;
+            await _state.WriteStateAsync();
+        }
+
+        return count;
     }
 
     private async Task ApplyAsync(WebhookProgram program)
@@ -228,6 +233,7 @@ internal sealed partial class WebhookGrain : Grain, IWebhookGrain, IAsyncBatchOb
         CreatedAt = _state.State.CreatedAt,
         UpdatedAt = _state.State.UpdatedAt,
         Stats = _stats.Current,
+        DeadLetters = _state.State.DeadLetters,
     };
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {WebhookId}: stream error")]

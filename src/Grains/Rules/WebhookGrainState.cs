@@ -18,4 +18,6 @@ public sealed class WebhookGrainState
     /// covered other types or events then. Subscriptions change asynchronously to events already queued, so
     /// this, not the subscription, decides.</summary>
     [Id(4)] public DateTimeOffset ActiveSince { get; set; }
+    /// <summary>Dead letters held, as the dead-letter grain last answered.</summary>
+    [Id(5)] public int DeadLetters { get; set; }
 }

@@ -105,6 +105,12 @@ internal sealed class WebhookProgram : IDisposable
     {
         var headers = _headers.FixedHeaders ?? _headers.Render(context.TemplateModelFor(_use), templates);
         var body = _bodyTemplate is null ? context.DefaultBody : templates.Render(_bodyTemplate, context.TemplateModelFor(_use), "body");
+        if (body.Contains('\0', StringComparison.Ordinal))
+        {
+            // No text format a receiver parses allows it raw, and PostgreSQL text cannot store it.
+            throw new TemplateException("body rendered a NUL character (U+0000); encode the value, e.g. with | json");
+        }
+
         return new RenderedRequest(headers, body);
     }
 

@@ -29,6 +29,13 @@ internal sealed partial class WebhookStatsRecorder(string webhookId, TimeProvide
         Error($"event {eventId}: {message}");
     }
 
+    public void DeadLettered(string eventId, int failures, string error)
+    {
+        Current = Current with { EventsDeadLettered = Current.EventsDeadLettered + 1 };
+        SetLastError($"event {eventId} set aside as a dead letter after {failures} failures: {error}");
+        LogDeadLettered(logger, webhookId, eventId, failures, error);
+    }
+
     public void Error(string message)
     {
         SetLastError(message);
@@ -39,6 +46,9 @@ internal sealed partial class WebhookStatsRecorder(string webhookId, TimeProvide
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {WebhookId}: condition failed: {Error}")]
     private static partial void LogConditionFailed(ILogger logger, string webhookId, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Webhook {WebhookId}: event {EventId} set aside as a dead letter after {Failures} failures: {Error}")]
+    private static partial void LogDeadLettered(ILogger logger, string webhookId, string eventId, int failures, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {WebhookId}: {Error}")]
     private static partial void LogWebhookError(ILogger logger, string webhookId, string error);

@@ -108,9 +108,9 @@ public sealed class BacklogReadTests : DurableTest
             return added;
         }
 
-        public async Task<IReadOnlyList<DeliveryRecord>> LoadPendingAsync(string endpointId, long afterSequence, long beforeSequence, int limit, CancellationToken cancellationToken = default)
+        public async Task<IReadOnlyList<DeliveryRecord>> LoadPendingAsync(string endpointId, long afterSequence, long beforeSequence, int limit, long maxBytes, CancellationToken cancellationToken = default)
         {
-            var loaded = await inner.LoadPendingAsync(endpointId, afterSequence, beforeSequence, limit, cancellationToken);
+            var loaded = await inner.LoadPendingAsync(endpointId, afterSequence, beforeSequence, limit, maxBytes, cancellationToken);
             if (_holding)
             {
                 if (Interlocked.Increment(ref _held) == 1)

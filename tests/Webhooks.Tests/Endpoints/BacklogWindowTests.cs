@@ -207,9 +207,9 @@ public sealed class BacklogWindowTests
 
         public void Release() => _release.TrySetResult();
 
-        public override async Task<IReadOnlyList<DeliveryRecord>> LoadPendingAsync(string endpointId, long afterSequence, long beforeSequence, int limit, CancellationToken cancellationToken = default)
+        public override async Task<IReadOnlyList<DeliveryRecord>> LoadPendingAsync(string endpointId, long afterSequence, long beforeSequence, int limit, long maxBytes, CancellationToken cancellationToken = default)
         {
-            var loaded = await base.LoadPendingAsync(endpointId, afterSequence, beforeSequence, limit, cancellationToken);
+            var loaded = await base.LoadPendingAsync(endpointId, afterSequence, beforeSequence, limit, maxBytes, cancellationToken);
             if (_reading.TrySetResult())
             {
                 await _release.Task;
@@ -221,7 +221,7 @@ public sealed class BacklogWindowTests
 
     private sealed class FailingStore(IDeliveryStore inner) : DelegatingStore(inner)
     {
-        public override Task<IReadOnlyList<DeliveryRecord>> LoadPendingAsync(string endpointId, long afterSequence, long beforeSequence, int limit, CancellationToken cancellationToken = default) =>
+        public override Task<IReadOnlyList<DeliveryRecord>> LoadPendingAsync(string endpointId, long afterSequence, long beforeSequence, int limit, long maxBytes, CancellationToken cancellationToken = default) =>
             Task.FromException<IReadOnlyList<DeliveryRecord>>(new Errors.StoreUnavailableException("the database is unavailable"));
     }
 
@@ -231,8 +231,8 @@ public sealed class BacklogWindowTests
 
         public Task UpdateAsync(DeliveryRecord record, CancellationToken cancellationToken = default) => inner.UpdateAsync(record, cancellationToken);
 
-        public virtual Task<IReadOnlyList<DeliveryRecord>> LoadPendingAsync(string endpointId, long afterSequence, long beforeSequence, int limit, CancellationToken cancellationToken = default) =>
-            inner.LoadPendingAsync(endpointId, afterSequence, beforeSequence, limit, cancellationToken);
+        public virtual Task<IReadOnlyList<DeliveryRecord>> LoadPendingAsync(string endpointId, long afterSequence, long beforeSequence, int limit, long maxBytes, CancellationToken cancellationToken = default) =>
+            inner.LoadPendingAsync(endpointId, afterSequence, beforeSequence, limit, maxBytes, cancellationToken);
 
         public Task<DeliveryRecord?> GetAsync(string endpointId, long sequence, CancellationToken cancellationToken = default) => inner.GetAsync(endpointId, sequence, cancellationToken);
 

@@ -47,7 +47,7 @@ public sealed class DeliveryAdmissionTests
         Assert.Equal([0, 1], parts.Held());
         Assert.True(parts.Window.BacklogInStore);
         Assert.True(parts.Admission.KeepsBacklogInStore);
-        Assert.Equal(3, (await store.LoadPendingAsync(EndpointParts.EndpointId, -1, long.MaxValue, 10, CancellationToken.None)).Count);
+        Assert.Equal(3, (await store.LoadPendingAsync(EndpointParts.EndpointId, -1, long.MaxValue, 10, long.MaxValue, CancellationToken.None)).Count);
     }
 
     [Theory]
@@ -142,14 +142,14 @@ public sealed class DeliveryAdmissionTests
 
         Assert.Equal([0, 1], parts.Held());
         Assert.True(parts.Window.BacklogInStore);
-        Assert.Equal(4, (await store.LoadPendingAsync(EndpointParts.EndpointId, -1, long.MaxValue, 10, CancellationToken.None)).Count);
+        Assert.Equal(4, (await store.LoadPendingAsync(EndpointParts.EndpointId, -1, long.MaxValue, 10, long.MaxValue, CancellationToken.None)).Count);
 
         // Both finished: a read takes the next two, and stops at the bound again.
         foreach (var sequence in new long[] { 0, 1 })
         {
             Assert.True(parts.Lanes.TryTake(out _));
             parts.Lanes.Release(sequence);
-            await store.UpdateAsync((await store.LoadPendingAsync(EndpointParts.EndpointId, sequence - 1, long.MaxValue, 1, CancellationToken.None))[0] with { Status = DeliveryStatus.Succeeded }, CancellationToken.None);
+            await store.UpdateAsync((await store.LoadPendingAsync(EndpointParts.EndpointId, sequence - 1, long.MaxValue, 1, long.MaxValue, CancellationToken.None))[0] with { Status = DeliveryStatus.Succeeded }, CancellationToken.None);
         }
 
         Assert.True(parts.Window.NeedsRead);
@@ -219,8 +219,8 @@ public sealed class DeliveryAdmissionTests
 
         public Task UpdateAsync(DeliveryRecord record, CancellationToken cancellationToken = default) => inner.UpdateAsync(record, cancellationToken);
 
-        public Task<IReadOnlyList<DeliveryRecord>> LoadPendingAsync(string endpointId, long afterSequence, long beforeSequence, int limit, CancellationToken cancellationToken = default) =>
-            inner.LoadPendingAsync(endpointId, afterSequence, beforeSequence, limit, cancellationToken);
+        public Task<IReadOnlyList<DeliveryRecord>> LoadPendingAsync(string endpointId, long afterSequence, long beforeSequence, int limit, long maxBytes, CancellationToken cancellationToken = default) =>
+            inner.LoadPendingAsync(endpointId, afterSequence, beforeSequence, limit, maxBytes, cancellationToken);
 
         public Task<DeliveryRecord?> GetAsync(string endpointId, long sequence, CancellationToken cancellationToken = default) => inner.GetAsync(endpointId, sequence, cancellationToken);
 

@@ -29,6 +29,7 @@ public sealed class ApiKeyAuthTests(ClusterFixture fixture)
     [
         "webhooks.v1.Endpoints/GetEndpoint", "webhooks.v1.Endpoints/ListEndpoints", "webhooks.v1.Endpoints/GetEndpointState",
         "webhooks.v1.Endpoints/ListEndpointStates", "webhooks.v1.Webhooks/GetWebhook", "webhooks.v1.Webhooks/ListWebhooks",
+        "webhooks.v1.Webhooks/ListDeadLetters",
         "webhooks.v1.Deliveries/ListDeliveries", "webhooks.v1.Deliveries/GetDelivery",
     ];
 
@@ -66,7 +67,7 @@ public sealed class ApiKeyAuthTests(ClusterFixture fixture)
         }
 
         Assert.Empty(wrong);
-        Assert.Equal(21, Rpcs.Count());
+        Assert.Equal(24, Rpcs.Count());
     }
 
     [Fact]

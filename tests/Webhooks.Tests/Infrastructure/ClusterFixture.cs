@@ -5,6 +5,8 @@ namespace Webhooks.Tests.Infrastructure;
 /// <summary>A two-silo test cluster running the webhook grains, shared by a test collection.</summary>
 public class ClusterFixture : IAsyncLifetime
 {
+    public const int PoisonAttempts = 3;
+
     public TestCluster Cluster { get; private set; } = null!;
 
     public IClusterClient Client => Cluster.Client;
@@ -17,6 +19,9 @@ public class ClusterFixture : IAsyncLifetime
         ["Delivery:RetryDelays:1"] = "00:00:00.200",
         ["Delivery:ThrottleMinimumDelay"] = "00:00:00",
         ["Delivery:CertificateDirectory"] = TestCertificates.Directory,
+        // Poison events set aside after a few quick failures.
+        ["PoisonEvents:Attempts"] = PoisonAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["PoisonEvents:After"] = "00:00:00.500",
     };
 
     public async Task InitializeAsync()

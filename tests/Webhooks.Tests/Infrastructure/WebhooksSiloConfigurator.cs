@@ -4,7 +4,8 @@ using Webhooks.Hosting;
 namespace Webhooks.Tests.Infrastructure;
 
 /// <summary>Test silos run exactly what the real silo adds, configured through the cluster's properties, on the
-/// loopback default (receivers are on 127.0.0.1) unless the property "Tests:LoopbackDestinations" is "refused".</summary>
+/// loopback default (receivers are on 127.0.0.1) unless the property "Tests:LoopbackDestinations" is "refused", with
+/// <see cref="InjectedFaults"/> installed.</summary>
 public sealed class WebhooksSiloConfigurator : ISiloConfigurator
 {
     public const string LoopbackDestinations = "Tests:LoopbackDestinations";
@@ -12,6 +13,7 @@ public sealed class WebhooksSiloConfigurator : ISiloConfigurator
     public void Configure(ISiloBuilder siloBuilder)
     {
         siloBuilder.AddWebhooks(siloBuilder.Configuration);
+        siloBuilder.AddIncomingGrainCallFilter<InjectedFaults>();
         if (siloBuilder.Configuration[LoopbackDestinations] != "refused")
         {
             siloBuilder.AllowLoopbackDestinations();

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Webhooks.Deliveries;
+using Webhooks.DeliveryLog;
 using Webhooks.Endpoints;
 using Webhooks.Postgres;
 using Webhooks.Tests.Infrastructure;
@@ -58,6 +59,49 @@ public sealed class PostgresDeliveryStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Add_ThatTheDatabaseRefuses_FailsOnlyItsOwnCaller_NotThoseCommittedWithIt()
+    {
+        // PostgreSQL text cannot hold NUL: a real refusal by the database of one write among many.
+        var writes = Enumerable.Range(0, 100)
+            .Select(i => _store.AddAsync([Record($"ep{i % 10}", i, $"e{i}") with { Body = i == 50 ? "a\0b" : "{}" }]))
+            .ToList();
+
+        await Assert.ThrowsAnyAsync<Npgsql.PostgresException>(() => writes[50]);
+        Assert.All(await Task.WhenAll(writes.Where((_, i) => i != 50)), r => Assert.Single(r));
+        Assert.Equal(99L, await ScalarAsync<long>("SELECT count(*) FROM webhooks_deliveries"));
+    }
+
+    [Fact]
+    public async Task LoadPending_StopsAtTheBytesBudget_TakingTheDeliveryThatReachesIt()
+    {
+        await _store.AddAsync([.. Enumerable.Range(1, 5).Select(i => Record("ep", i, $"e{i}") with { Body = new string('x', 100_000) })]);
+        var one = DeliverySize.Request(Record("ep", 1, "e1") with { Body = new string('x', 100_000) });
+
+        Assert.Equal([1L, 2L, 3L], (await _store.LoadPendingAsync("ep", 0, long.MaxValue, 10, (2 * one) + 1)).Select(r => r.Sequence));
+        Assert.Equal([1L], (await _store.LoadPendingAsync("ep", 0, long.MaxValue, 10, 1)).Select(r => r.Sequence));
+    }
+
+    [Fact]
+    public async Task Query_EndsAPageAtAboutFourMegabytes_WithATokenForTheRest()
+    {
+        // A million characters each: four fill a page, whatever the page size asked for.
+        await _store.AddAsync([.. Enumerable.Range(1, 10).Select(i => Record("ep", i, $"e{i}") with { Body = new string('x', 1_000_000) })]);
+
+        var first = await _store.QueryAsync(new DeliveryQuery { EndpointId = "ep", PageSize = 100 });
+        Assert.InRange(first.Items.Length, 1, 5);
+        Assert.NotNull(first.NextPageToken);
+        var seen = first.Items.Select(r => r.Sequence).ToList();
+        for (var token = first.NextPageToken; token is not null;)
+        {
+            var page = await _store.QueryAsync(new DeliveryQuery { EndpointId = "ep", PageSize = 100, PageToken = token });
+            seen.AddRange(page.Items.Select(r => r.Sequence));
+            token = page.NextPageToken;
+        }
+
+        Assert.Equal(Enumerable.Range(1, 10).Select(i => (long)i).Reverse(), seen);
+    }
+
+    [Fact]
     public async Task LoadPending_ReturnsOnlyPendingBetweenTheSequences_InOrder_WithTheirAttempts()
     {
         await _store.AddAsync([.. Enumerable.Range(1, 6).Select(i => Record("ep", i, $"e{i}"))]);
@@ -72,7 +116,7 @@ public sealed class PostgresDeliveryStoreTests : IAsyncLifetime
         await _store.UpdateAsync(Record("ep", 2, "e2") with { Status = DeliveryStatus.Succeeded, Attempts = [attempt with { StatusCode = 200 }] });
         await _store.UpdateAsync(Record("ep", 3, "e3") with { Attempts = [attempt], NextAttemptAt = DateTimeOffset.UtcNow.AddMinutes(5) });
 
-        var window = await _store.LoadPendingAsync("ep", 0, long.MaxValue, 3);
+        var window = await _store.LoadPendingAsync("ep", 0, long.MaxValue, 3, long.MaxValue);
         Assert.Equal([1L, 3L, 4L], window.Select(r => r.Sequence));
         var retrying = window[1];
         Assert.Equal(503, Assert.Single(retrying.Attempts).StatusCode);
@@ -82,8 +126,8 @@ public sealed class PostgresDeliveryStoreTests : IAsyncLifetime
         Assert.NotNull(retrying.NextAttemptAt);
         Assert.Empty(window[0].Attempts);
 
-        Assert.Equal([5L, 6L], (await _store.LoadPendingAsync("ep", 4, long.MaxValue, 3)).Select(r => r.Sequence));
-        Assert.Equal([5L], (await _store.LoadPendingAsync("ep", 4, 6, 3)).Select(r => r.Sequence));
+        Assert.Equal([5L, 6L], (await _store.LoadPendingAsync("ep", 4, long.MaxValue, 3, long.MaxValue)).Select(r => r.Sequence));
+        Assert.Equal([5L], (await _store.LoadPendingAsync("ep", 4, 6, 3, long.MaxValue)).Select(r => r.Sequence));
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
 using Webhooks.Catalog;
+using Webhooks.DeadLetters;
 using Webhooks.Endpoints;
 using Webhooks.Hosting;
 using Webhooks.Rules;
@@ -103,6 +104,34 @@ public sealed class ProductStateSerializationTests(PostgresClusterFixture fixtur
         Assert.Equal(state.Definition!.Headers.Single(), copy.Definition!.Headers.Single());
         Assert.Equal(state.Definition with { Headers = [] }, copy.Definition with { Headers = [] });
         Assert.Equal(state.SequenceReservedUpTo, copy.SequenceReservedUpTo);
+    }
+
+    [Fact]
+    public void DeadLetterState_RoundTrips_WithItsEventsSealed()
+    {
+        var state = new DeadLetterGrainState
+        {
+            Items =
+            [
+                new DeadLetter
+                {
+                    Event = new Events.ObjectEvent
+                    {
+                        EventId = "e1", ObjectType = "dcim.device", Event = "created", Data = "{\"serial\":\"SN-4711\"}", AcceptedAt = Created,
+                    },
+                    Error = "System.InvalidOperationException: boom",
+                    Failures = 5,
+                    FirstFailedAt = Created,
+                    DeadLetteredAt = Created.AddSeconds(30),
+                },
+            ],
+        };
+
+        var stored = Bytes(DefinitionsSerializer, state);
+        var copy = RoundTrip(DefinitionsSerializer, state);
+
+        Assert.DoesNotContain("SN-4711", Encoding.UTF8.GetString(stored), StringComparison.Ordinal);
+        Assert.Equal(state.Items.Single(), copy.Items.Single());
     }
 
     /// <summary>Why the durable mode must not keep Orleans' default: its Newtonsoft settings omit values equal to

@@ -6,7 +6,7 @@ using Endpoint = Webhooks.Api.V1.Endpoint;
 
 namespace Webhooks.Tests.Rules;
 
-/// <summary>Event data rendered into additional headers, through the real gateway to a real receiver: a line break,
+/// <summary>Event data rendered into additional headers (and a body), through the real gateway to a real receiver: a line break,
 /// bare CR, NUL or other control character never reaches the wire (the delivery is a template error on the webhook,
 /// nothing is sent), header_safe strips them when a template asks, and our own headers, Host and the framing headers
 /// cannot be set by templates or endpoint headers.</summary>
@@ -34,6 +34,22 @@ public sealed class HeaderInjectionTests(ClusterFixture fixture) : GatewayTest(f
         Assert.Contains("X-Device", status.LastError, StringComparison.Ordinal);
         Assert.Contains("control character", status.LastError, StringComparison.Ordinal);
         Assert.Single(Receiver.For($"/{name}"));
+    }
+
+    [Fact]
+    public async Task ANulInTheRenderedBody_SendsNothing_AndIsATemplateErrorOnTheWebhook()
+    {
+        var (type, webhook) = await WebhookAsync("/nul-body", "", "{{ data.name }}");
+
+        await PublishAsync(type, "a\0b", 1);
+        await PublishAsync(type, "clean", 2);
+
+        var arrived = await Receiver.WaitForAsync("/nul-body", 1);
+        Assert.Equal("clean", arrived[0].BodyText);
+        var status = (await WebhooksApi.GetWebhookAsync(new GetWebhookRequest { Id = webhook })).Status;
+        Assert.Equal(1, status.TemplateErrors);
+        Assert.Contains("NUL", status.LastError, StringComparison.Ordinal);
+        Assert.Single(Receiver.For("/nul-body"));
     }
 
     [Fact]
@@ -102,13 +118,13 @@ public sealed class HeaderInjectionTests(ClusterFixture fixture) : GatewayTest(f
     private async Task<string> EndpointAsync(string path) =>
         (await EndpointsApi.CreateEndpointAsync(new CreateEndpointRequest { Endpoint = new Endpoint { Name = "receiver", Url = $"{Receiver.Url}{path}" } })).Id;
 
-    private async Task<(string Type, string Webhook)> WebhookAsync(string path, string headers)
+    private async Task<(string Type, string Webhook)> WebhookAsync(string path, string headers, string body = "")
     {
         var type = $"h{Prefix}{path.Trim('/').Replace("-", "", StringComparison.Ordinal)}.device";
         var endpoint = await EndpointAsync(path);
         var webhook = await WebhooksApi.CreateWebhookAsync(new CreateWebhookRequest
         {
-            Webhook = new Webhook { Name = "w", ObjectTypes = { type }, Events = { "created" }, EndpointIds = { endpoint }, AdditionalHeaders = headers },
+            Webhook = new Webhook { Name = "w", ObjectTypes = { type }, Events = { "created" }, EndpointIds = { endpoint }, AdditionalHeaders = headers, BodyTemplate = body },
         });
         return (type, webhook.Id);
     }

@@ -80,8 +80,10 @@ internal sealed partial class BacklogWindow(
             var room = capacity - lanes.Held;
             _storedDuringRead.Clear();
             _storedDuringReadOverflowed = false;
-            var loaded = await store.LoadPendingAsync(endpointId, LoadedUpTo, before, room, cancellationToken);
-            var full = false;
+            var budget = maxBytes - lanes.HeldBytes;
+            var loaded = await store.LoadPendingAsync(endpointId, LoadedUpTo, before, room, budget, cancellationToken);
+            // Loaded to the budget: the store may have stopped there, so more may wait in it.
+            var full = loaded.Sum(DeliverySize.Request) >= budget;
             foreach (var record in loaded)
             {
                 // Past the bytes bound the rest stays in the store for a later read (at least one is always taken).

@@ -1,4 +1,5 @@
 using Webhooks.Deliveries;
+using Webhooks.DeliveryLog;
 
 namespace Webhooks.Endpoints.Queue;
 
@@ -50,21 +51,9 @@ internal sealed class DeliveryLanes
         }
     }
 
-    /// <summary>What a delivery costs in memory: two bytes per character of what it carries, and its objects.</summary>
-    public static long Size(DeliveryRecord record)
-    {
-        long chars = record.Body.Length + record.Url.Length;
-        foreach (var header in record.Headers)
-        {
-            chars += header.Name.Length + header.Value.Length;
-        }
-
-        return 512 + 2 * chars;
-    }
-
     private void Count(DeliveryRecord record)
     {
-        var bytes = Size(record);
+        var bytes = DeliverySize.Request(record);
         if (_bytes.TryAdd(record.Sequence, bytes))
         {
             HeldBytes += bytes;

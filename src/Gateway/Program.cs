@@ -1,3 +1,4 @@
+using Orleans.Dashboard;
 using Webhooks.Gateway.Auth;
 using Webhooks.Gateway.Health;
 using Webhooks.Gateway.Hosting;
@@ -17,8 +18,14 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddHealthChecks().AddCheck<ClusterClientHealthCheck>("cluster", tags: [HealthTags.Ready]);
 var cluster = builder.Configuration.GetSection(SiloClusterOptions.Section).Get<SiloClusterOptions>() ?? new SiloClusterOptions();
 var connectionString = StorageOptions.PostgresConnectionString(builder.Configuration);
+var dashboard = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>()?.Dashboard ?? true;
 builder.UseOrleansClient(client =>
 {
+    if (dashboard)
+    {
+        client.AddDashboard();
+    }
+
     if (connectionString is not null)
     {
         client.UseAdoNetClustering(o =>

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Options;
+using Orleans.Dashboard;
 using Webhooks.Gateway.Auth;
 using Webhooks.Gateway.Hosting;
 using Webhooks.Hosting;
@@ -98,6 +99,10 @@ try
         // NumVotesForDeathDeclaration, …): docs/operations.md, Failure timings.
         silo.Services.AddOptions<Orleans.Configuration.ClusterMembershipOptions>().BindConfiguration(SiloClusterOptions.MembershipSection);
         silo.AddWebhooks(builder.Configuration);
+        if (gatewayListeners.Dashboard)
+        {
+            silo.AddDashboard();
+        }
         // No delivery may call this service's own API.
         silo.Services.Configure<ServiceListenerOptions>(o =>
         {

@@ -22,6 +22,25 @@ internal sealed partial class DomainErrorInterceptor(ILogger<DomainErrorIntercep
         }
         catch (Exception ex) when (ex is not RpcException && Map(ex, context) is { } mapped)
         {
+            if (mapped.StatusCode is StatusCode.InvalidArgument or StatusCode.NotFound or StatusCode.AlreadyExists or StatusCode.FailedPrecondition)
+            {
+                // The caller's mistake, answered with a status that says so: one line, and only when asked for.
+                LogRefused(logger, context.Method, mapped.StatusCode, mapped.Status.Detail);
+            }
+
+            throw mapped;
+        }
+    }
+
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            await continuation(request, responseStream, context);
+        }
+        catch (Exception ex) when (ex is not RpcException && Map(ex, context) is { } mapped)
+        {
             throw mapped;
         }
     }
@@ -72,6 +91,9 @@ internal sealed partial class DomainErrorInterceptor(ILogger<DomainErrorIntercep
 
     private static string Bounded(string message) =>
         message.Length <= MaxMessageLength ? message : string.Concat(message.AsSpan(0, MaxMessageLength), "…");
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Method}: {StatusCode}: {Detail}")]
+    private static partial void LogRefused(ILogger logger, string method, StatusCode statusCode, string detail);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Method}: cluster unavailable")]
     private static partial void LogUnavailable(ILogger logger, Exception exception, string method);

@@ -1,16 +1,20 @@
 using System.Net;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
+using Orleans.Dashboard;
 using Webhooks.Gateway.Auth;
 using Webhooks.Gateway.Errors;
 using Webhooks.Gateway.Health;
 using Webhooks.Hosting;
 using Webhooks.Gateway.Services;
+using Webhooks.Gateway.Watching;
 
 namespace Webhooks.Gateway.Hosting;
 
 public static class GatewayHostingExtensions
 {
+    public const string DashboardPath = "/orleans";
+
     /// <summary>Adds the gRPC API (with JSON transcoding, reflection and health) and binds its two listeners.
     /// The host supplies Orleans: co-hosted in a silo, or as a client of a remote cluster.</summary>
     public static WebApplicationBuilder AddWebhooksGateway(this WebApplicationBuilder builder)
@@ -26,6 +30,8 @@ public static class GatewayHostingExtensions
             .ValidateOnStart();
         var options = section.Get<GatewayOptions>() ?? new GatewayOptions();
         builder.AddApiKeyAuth();
+        builder.AddWebhooksTelemetry();
+        builder.AddWebhooksLogging();
 
         builder.Services.AddGrpc(grpc =>
         {
@@ -37,6 +43,7 @@ public static class GatewayHostingExtensions
             json.TypeRegistry = Google.Protobuf.Reflection.TypeRegistry.FromMessages(Google.Rpc.BadRequest.Descriptor));
         builder.Services.RefuseAsInvalidArgument();
         builder.Services.AddGrpcReflection();
+        builder.Services.AddSingleton<EndpointStateWatchers>();
         // /healthz: the process answers. /readyz and the gRPC health service: the checks tagged ready (this one, and
         // what the host adds: the silo's membership and database, or a standalone gateway's cluster).
         builder.Services.AddHealthChecks().AddCheck<AcceptingTrafficHealthCheck>("accepting", tags: [HealthTags.Ready]);
@@ -72,6 +79,13 @@ public static class GatewayHostingExtensions
         app.MapGrpcService<WebhooksService>();
         app.MapGrpcService<DeliveriesService>();
         app.MapGrpcReflectionService();
+        app.MapPrometheusScrapingEndpoint(GatewayTelemetry.MetricsPath).RequireAuthorization(ApiRoles.ReadPolicy);
+        if (app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value.Dashboard)
+        {
+            // Admins only: among much else the dashboard shows grain state, endpoint secrets included.
+            app.MapOrleansDashboard(DashboardPath).RequireAuthorization(ApiRoles.AdminPolicy);
+        }
+
         // Health stays open: probes and load balancers carry no key.
         app.MapGrpcHealthChecksService().AllowAnonymous();
         app.MapHealthChecks("/healthz", HealthResponse.Options(_ => false)).AllowAnonymous();

@@ -33,6 +33,9 @@ public sealed class GatewayOptions
     /// <summary>Events one PublishBatch call may carry.</summary>
     public int MaxBatchEvents { get; set; } = 1000;
 
+    /// <summary>Serve the Orleans Dashboard at /orleans (admins only: it shows grain state).</summary>
+    public bool Dashboard { get; set; } = true;
+
     /// <summary>Both listeners are on a loopback address (or localhost): nobody off this host reaches them.</summary>
     public bool ListensOnLoopbackOnly => IsLoopback(GrpcUrl) && IsLoopback(HttpUrl);
 

@@ -6,15 +6,33 @@ namespace Webhooks.Gateway.Mapping;
 
 internal static class DeliveryMapping
 {
-    public static DeliveryQuery ToQuery(Proto.ListDeliveriesRequest r) => new()
+    public static DeliveryQuery ToQuery(Proto.ListDeliveriesRequest r)
     {
-        EndpointId = NullIfEmpty(r.EndpointId),
-        WebhookId = NullIfEmpty(r.WebhookId),
-        EventId = NullIfEmpty(r.EventId),
-        Status = ToStatus(r.Status),
-        PageSize = r.PageSize,
-        PageToken = NullIfEmpty(r.PageToken),
-    };
+        DateTimeOffset? after = r.CreatedAfter is { } a ? ProtoTime.ToDateTimeOffset(a, "created_after") : null;
+        DateTimeOffset? before = r.CreatedBefore is { } b ? ProtoTime.ToDateTimeOffset(b, "created_before") : null;
+        if (after >= before)
+        {
+            throw new InvalidFieldException("created_before", "must be later than created_after");
+        }
+
+        if (r.ObjectType.Length > 200)
+        {
+            throw new InvalidFieldException("object_type", "must be at most 200 characters");
+        }
+
+        return new DeliveryQuery
+        {
+            EndpointId = NullIfEmpty(r.EndpointId),
+            WebhookId = NullIfEmpty(r.WebhookId),
+            EventId = NullIfEmpty(r.EventId),
+            Status = ToStatus(r.Status),
+            ObjectType = NullIfEmpty(r.ObjectType.Trim().ToLowerInvariant()),
+            CreatedAfter = after,
+            CreatedBefore = before,
+            PageSize = r.PageSize,
+            PageToken = NullIfEmpty(r.PageToken),
+        };
+    }
 
     public static Proto.Delivery ToProto(DeliveryRecord d)
     {
@@ -53,6 +71,7 @@ internal static class DeliveryMapping
                 Manual = a.Manual,
             };
             attempt.ResponseHeaders.AddRange(a.ResponseHeaders.Select(h => new Proto.Header { Name = h.Name, Value = h.Value }));
+            attempt.RequestHeaders.AddRange(a.RequestHeaders.Select(h => new Proto.Header { Name = h.Name, Value = h.Value }));
             return attempt;
         }));
         return result;

@@ -173,7 +173,15 @@ internal static class EndpointMapping
         FailingSince = ProtoTime.ToProto(s.FailingSince),
         NextProbeAt = ProtoTime.ToProto(s.NextProbeAt),
         WaitingForRetry = s.WaitingForRetry,
+        OldestPendingTime = ProtoTime.ToProto(s.OldestPendingAt),
+        DeliveriesPerSecond = s.DeliveriesPerSecond,
+        AttemptLatencyP50 = Duration(s.AttemptLatencyP50),
+        AttemptLatencyP95 = Duration(s.AttemptLatencyP95),
+        AttemptLatencyP99 = Duration(s.AttemptLatencyP99),
+        LastErrorTime = ProtoTime.ToProto(s.LastErrorAt),
     };
+
+    private static Duration? Duration(TimeSpan? value) => value is { } v ? ProtoTime.ToProto(v) : null;
 
     private static TimeSpan ToTimeSpan(Duration duration) => ToTimeSpan(duration, "endpoint.timeout", 3600);
 

@@ -65,7 +65,7 @@ internal static class EventMapping
             ObjectType = objectType,
             Event = eventName,
             ObjectId = e.ObjectId,
-            Timestamp = e.Timestamp is { } timestamp ? timestamp.ToDateTimeOffset() : now,
+            Timestamp = e.Timestamp is { } timestamp ? ProtoTime.ToDateTimeOffset(timestamp, $"{field}.timestamp") : now,
             Username = e.Username,
             RequestId = e.RequestId,
             Data = Json(e.Data),

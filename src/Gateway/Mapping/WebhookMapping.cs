@@ -63,6 +63,8 @@ internal static class WebhookMapping
                 LastError = info.Stats.LastError,
                 LastErrorTime = ProtoTime.ToProto(info.Stats.LastErrorAt),
                 EventsDeadLettered = info.Stats.EventsDeadLettered,
+                EventsFilteredByEvent = info.Stats.EventsFilteredByEvent,
+                EventsFilteredByCondition = info.Stats.EventsFilteredByCondition,
                 DeadLetters = info.DeadLetters,
             },
         };

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
@@ -7,13 +8,17 @@ using Webhooks.Catalog;
 using Webhooks.Endpoints;
 using Webhooks.Errors;
 using Webhooks.Gateway.Mapping;
+using Webhooks.Gateway.Watching;
+using Webhooks.Paging;
 using Webhooks.Resources;
 using Endpoint = Webhooks.Api.V1.Endpoint;
 
 namespace Webhooks.Gateway.Services;
 
-internal sealed class EndpointsService(IGrainFactory grains) : Api.V1.Endpoints.EndpointsBase
+internal sealed class EndpointsService(IGrainFactory grains, EndpointStateWatchers watchers) : Api.V1.Endpoints.EndpointsBase
 {
+    private const int MaxWatchedIds = 1000;
+
     [Authorize(Policy = ApiRoles.AdminPolicy)]
     public override async Task<Endpoint> CreateEndpoint(CreateEndpointRequest request, ServerCallContext context)
     {
@@ -83,6 +88,70 @@ internal sealed class EndpointsService(IGrainFactory grains) : Api.V1.Endpoints.
         var response = new ListEndpointStatesResponse { NextPageToken = CatalogPaging.NextToken(page) };
         response.EndpointStates.AddRange(states.Select(EndpointMapping.ToProto));
         return response;
+    }
+
+    [Authorize(Policy = ApiRoles.ReadPolicy)]
+    public override async Task WatchEndpointStates(WatchEndpointStatesRequest request, IServerStreamWriter<EndpointState> responseStream, ServerCallContext context)
+    {
+        if (request.EndpointIds.Count > MaxWatchedIds)
+        {
+            throw new InvalidFieldException("endpoint_ids", $"at most {MaxWatchedIds} (none watches every endpoint)");
+        }
+
+        var ids = request.EndpointIds.Count == 0 ? null : request.EndpointIds.Select(id => RequestIds.Existing(id, "endpoint_ids", "endpoint")).ToImmutableHashSet(StringComparer.Ordinal);
+        var cancellation = context.CancellationToken;
+        using var watcher = await watchers.WatchAsync(ids);
+        try
+        {
+            // Subscribed first, so that no change falls between the first answer and the stream of changes.
+            foreach (var state in await CurrentAsync(ids, cancellation))
+            {
+                await responseStream.WriteAsync(EndpointMapping.ToProto(state), cancellation);
+            }
+
+            while (true)
+            {
+                foreach (var state in await watcher.NextAsync(cancellation))
+                {
+                    await responseStream.WriteAsync(EndpointMapping.ToProto(state), cancellation);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            // The caller hung up.
+        }
+    }
+
+    /// <summary>Each endpoint's state now: the latest this process has seen pushed, else read from the endpoint once
+    /// (and kept, so that the next watcher does not ask it again).</summary>
+    private async Task<List<EndpointStatus>> CurrentAsync(ImmutableHashSet<string>? ids, CancellationToken cancellation)
+    {
+        var wanted = ids?.ToList() ?? [];
+        if (ids is null)
+        {
+            var token = "";
+            do
+            {
+                var page = await CatalogPaging.ReadAsync(grains, ICatalogGrain.Endpoints, PageSizes.Max, token, cancellation);
+                wanted.AddRange(page.Ids);
+                token = CatalogPaging.NextToken(page);
+            }
+            while (token.Length > 0);
+        }
+
+        var states = await Task.WhenAll(wanted.Select(async id =>
+        {
+            if (watchers.Latest(id) is { } latest)
+            {
+                return latest;
+            }
+
+            var read = await Grain(id).GetStatusAsync(cancellation);
+            watchers.Seen(read);
+            return read;
+        }));
+        return [.. states];
     }
 
     private IEndpointGrain Grain(string id) => grains.GetGrain<IEndpointGrain>(id);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Collections.Immutable;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
@@ -17,7 +18,8 @@ internal sealed class EventsService(IGrainFactory grains, IOptions<GatewayOption
     [Authorize(Policy = ApiRoles.PublishPolicy)]
     public override async Task<PublishResponse> Publish(PublishRequest request, ServerCallContext context)
     {
-        var e = EventMapping.ToDomain(request.Event, "event", time.GetUtcNow(), options.Value.MaxEventBytes);
+        using var activity = StartPublish(1);
+        var e = EventMapping.ToDomain(request.Event, "event", time.GetUtcNow(), options.Value.MaxEventBytes) with { TraceParent = activity?.Id };
         await grains.GetGrain<IObjectTypeGrain>(e.ObjectType).PublishAsync([e], context.CancellationToken);
         return new PublishResponse { EventId = e.EventId };
     }
@@ -31,11 +33,12 @@ internal sealed class EventsService(IGrainFactory grains, IOptions<GatewayOption
             throw new InvalidFieldException("events", $"at most {max} events per batch (got {request.Events.Count})");
         }
 
+        using var activity = StartPublish(request.Events.Count);
         var now = time.GetUtcNow();
         var events = new ObjectEvent[request.Events.Count];
         for (var i = 0; i < events.Length; i++)
         {
-            events[i] = EventMapping.ToDomain(request.Events[i], $"events[{i}]", now, options.Value.MaxEventBytes);
+            events[i] = EventMapping.ToDomain(request.Events[i], $"events[{i}]", now, options.Value.MaxEventBytes) with { TraceParent = activity?.Id };
         }
 
         // One call per object type keeps each type's events in request order.
@@ -47,4 +50,8 @@ internal sealed class EventsService(IGrainFactory grains, IOptions<GatewayOption
         response.EventIds.AddRange(events.Select(e => e.EventId));
         return response;
     }
+
+    /// <summary>The span its events' traces continue from: webhook evaluations, then each attempt.</summary>
+    private static Activity? StartPublish(int events) =>
+        GatewayTelemetry.Source.StartActivity("webhooks.publish")?.SetTag("webhooks.events", events);
 }

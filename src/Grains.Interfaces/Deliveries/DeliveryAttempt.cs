@@ -24,4 +24,7 @@ public sealed record DeliveryAttempt
     [Id(8)] public bool Manual { get; init; }
     /// <summary>The outbound address policy refused the destination: nothing was sent, and no retry follows.</summary>
     [Id(9)] public bool Refused { get; init; }
+    /// <summary>The request's headers as sent, the endpoint's own header values shown as <c>***</c> (they are
+    /// secrets, write-only over the API). Empty for attempts recorded before they were kept.</summary>
+    [Id(10)] public ImmutableArray<HttpHeader> RequestHeaders { get; init; } = [];
 }

@@ -24,4 +24,8 @@ public sealed record DeliveryRecord
     [Id(13)] public required DateTimeOffset CreatedAt { get; init; }
     [Id(14)] public DateTimeOffset? NextAttemptAt { get; init; }
     [Id(15)] public ImmutableArray<DeliveryAttempt> Attempts { get; init; } = [];
+    /// <summary>When the cluster accepted the event; null for a delivery made without one (a test event).</summary>
+    [Id(16)] public DateTimeOffset? EventAcceptedAt { get; init; }
+    /// <summary>W3C traceparent the attempts continue (see <see cref="DeliveryRequest.TraceParent"/>).</summary>
+    [Id(17)] public string? TraceParent { get; init; }
 }

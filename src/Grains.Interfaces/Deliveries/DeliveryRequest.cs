@@ -20,4 +20,9 @@ public sealed record DeliveryRequest
     /// <summary>Headers rendered by the webhook; the endpoint adds its own and the signature.</summary>
     [Id(8)] public ImmutableArray<HttpHeader> Headers { get; init; } = [];
     [Id(9)] public required string Body { get; init; }
+    /// <summary>When the cluster accepted the event (the start of the delivery latency).</summary>
+    [Id(10)] public DateTimeOffset EventAcceptedAt { get; init; }
+    /// <summary>W3C traceparent of the webhook's evaluation of the event, which the attempts continue; null when
+    /// tracing is off.</summary>
+    [Id(11)] public string? TraceParent { get; init; }
 }

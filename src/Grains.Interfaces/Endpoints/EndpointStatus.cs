@@ -1,6 +1,6 @@
 namespace Webhooks.Endpoints;
 
-/// <summary>Live delivery state of one endpoint, served from the grain's memory (dashboards poll it).</summary>
+/// <summary>Live delivery state of one endpoint, served from the grain's memory.</summary>
 [GenerateSerializer, Immutable, Alias("webhooks.EndpointStatus")]
 public sealed record EndpointStatus
 {
@@ -31,4 +31,14 @@ public sealed record EndpointStatus
     [Id(18)] public DateTimeOffset? NextProbeAt { get; init; }
     /// <summary>Deliveries waiting for a retry outside the in-flight slots (ordering = none).</summary>
     [Id(19)] public int WaitingForRetry { get; init; }
+    /// <summary>When the oldest delivery still pending was made; null when none is.</summary>
+    [Id(20)] public DateTimeOffset? OldestPendingAt { get; init; }
+    /// <summary>Deliveries finished (succeeded or given up) per second over the last minute.</summary>
+    [Id(21)] public double DeliveriesPerSecond { get; init; }
+    /// <summary>Percentiles of the most recent attempts' durations; null before the first attempt.</summary>
+    [Id(22)] public TimeSpan? AttemptLatencyP50 { get; init; }
+    [Id(23)] public TimeSpan? AttemptLatencyP95 { get; init; }
+    [Id(24)] public TimeSpan? AttemptLatencyP99 { get; init; }
+    /// <summary>When the last attempt that did not succeed was made.</summary>
+    [Id(25)] public DateTimeOffset? LastErrorAt { get; init; }
 }

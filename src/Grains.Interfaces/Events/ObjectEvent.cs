@@ -19,4 +19,7 @@ public sealed record ObjectEvent
     /// <summary>When the cluster accepted the event (server clock), stamped by the object-type grain. Webhooks
     /// ignore events accepted before they were created or last enabled.</summary>
     [Id(10)] public DateTimeOffset AcceptedAt { get; init; }
+    /// <summary>W3C traceparent of the publish that brought the event, continued by each webhook that evaluates it;
+    /// null when tracing is off.</summary>
+    [Id(11)] public string? TraceParent { get; init; }
 }

@@ -184,10 +184,7 @@ internal sealed class InMemoryDeliveryStore(IOptions<DeliveryOptions> options) :
                 foreach (var sequence in _order.Reverse())
                 {
                     var record = _records[sequence];
-                    if ((after is { } cursor && DeliveryCursor.Of(record).CompareTo(cursor) <= 0)
-                        || (query.WebhookId is { } webhook && record.WebhookId != webhook)
-                        || (query.EventId is { } eventId && record.EventId != eventId)
-                        || (query.Status is { } status && record.Status != status))
+                    if ((after is { } cursor && DeliveryCursor.Of(record).CompareTo(cursor) <= 0) || !query.Matches(record))
                     {
                         continue;
                     }

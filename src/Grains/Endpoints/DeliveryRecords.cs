@@ -23,6 +23,8 @@ internal static class DeliveryRecords
             Headers = request.Headers,
             Body = request.Body,
             CreatedAt = createdAt,
+            EventAcceptedAt = request.EventAcceptedAt == default ? null : request.EventAcceptedAt,
+            TraceParent = request.TraceParent,
         };
 
     /// <summary>A sample event (<see cref="TestEvent"/>) with an event id of its own, sent by no webhook.</summary>

@@ -7,6 +7,7 @@ using Webhooks.DeliveryLog;
 using Webhooks.Diagnostics;
 using Webhooks.Endpoints.Queue;
 using Webhooks.Endpoints.Sending;
+using Webhooks.Endpoints.Watching;
 using Webhooks.Errors;
 using Webhooks.Hosting;
 using Webhooks.Placement;
@@ -42,12 +43,14 @@ internal sealed partial class EndpointGrain : Grain, IEndpointGrain, IRemindable
     private readonly DeliveryQueue _queue;
     private readonly DeliveryAdmission _admission;
     private readonly ManualDeliveries _manual;
+    private readonly EndpointStatusView _status;
     private readonly IDeliveryStore _store;
     private readonly EndpointValidator _validator;
     private readonly TimeProvider _time;
-    private readonly int _queueCapacity;
     private readonly RendezvousRebalancer _rebalancer;
+    private readonly SiloDeliveryLoad _load;
     private readonly ILogger _logger;
+    private IDisposable? _loadRegistration;
 
     public EndpointGrain(
         [PersistentState("endpoint", StorageNames.Definitions)] IPersistentState<EndpointGrainState> state,
@@ -59,11 +62,13 @@ internal sealed partial class EndpointGrain : Grain, IEndpointGrain, IRemindable
         IOptions<DeliveryOptions> options,
         DeliveryClock clock,
         RendezvousRebalancer rebalancer,
+        SiloDeliveryLoad load,
+        EndpointStateFeed feed,
         ILogger<EndpointGrain> logger)
     {
         var id = this.GetPrimaryKeyString();
         var settings = options.Value;
-        (_store, _validator, _time, _queueCapacity, _rebalancer, _logger) = (store, validator, clock.Time, settings.QueueCapacity, rebalancer, logger);
+        (_store, _validator, _time, _rebalancer, _load, _logger) = (store, validator, clock.Time, rebalancer, load, logger);
         _endpoint = new EndpointStateWriter(state);
         _stats = new EndpointStats(metrics);
         _gate = new SendGate(id, _endpoint, settings.DisableAfter, _time, logger);
@@ -77,6 +82,8 @@ internal sealed partial class EndpointGrain : Grain, IEndpointGrain, IRemindable
             keepAlive: () => DelayDeactivation(KeepAliveWhileBusy),
             _shutdown.Token);
         _admission = mode.CreateAdmission(id, _endpoint, _queue, _gate, _recovery);
+        _status = new EndpointStatusView(id, _endpoint, _queue, _admission, _gate, _stats, settings.QueueCapacity, _time, feed,
+            (due, push) => this.RegisterGrainTimer(_ => push(), new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { KeepAlive = false }));
         _manual = new ManualDeliveries(id, _endpoint, _queue, _runner, _stats, _recovery, store, clock, settings.MaxReplay);
 
         // Memory admission's bound depends on whether the endpoint is getting through; a freed slot is room.
@@ -87,6 +94,9 @@ internal sealed partial class EndpointGrain : Grain, IEndpointGrain, IRemindable
             _queue.Pump();
         };
         _runner.RetryDue += _queue.Pump;
+        _queue.Pumped += _status.Changed;
+        _stats.Changed += _status.Changed;
+        _gate.Changed += _status.Changed;
     }
 
     private string Id => this.GetPrimaryKeyString();
@@ -102,6 +112,7 @@ internal sealed partial class EndpointGrain : Grain, IEndpointGrain, IRemindable
         // Picks up what an earlier activation left pending (a crash, a move, idle collection).
         _queue.Pump();
         _rebalancer.Register(this.GetGrainId());
+        _loadRegistration = _load.Register(this, () => (_queue.Lanes.Queued, _queue.Lanes.InFlight));
         return Task.CompletedTask;
     }
 
@@ -117,6 +128,7 @@ internal sealed partial class EndpointGrain : Grain, IEndpointGrain, IRemindable
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _rebalancer.Unregister(this.GetGrainId());
+        _loadRegistration?.Dispose();
         var lanes = _queue.Lanes;
         if (lanes.Held > 0)
         {
@@ -250,34 +262,7 @@ internal sealed partial class EndpointGrain : Grain, IEndpointGrain, IRemindable
         return Task.CompletedTask;
     }
 
-    public Task<EndpointStatus> GetStatusAsync(CancellationToken cancellationToken)
-    {
-        var definition = Definition;
-        var lanes = _queue.Lanes;
-        return Task.FromResult(new EndpointStatus
-        {
-            EndpointId = Id,
-            InFlight = lanes.InFlight,
-            BacklogInStore = _admission.KeepsBacklogInStore && _queue.Window.BacklogInStore,
-            Paused = _endpoint.State.Paused,
-            DisabledReason = _endpoint.State.DisabledReason ?? "",
-            Delivered = _stats.Delivered,
-            Failed = _stats.Failed,
-            Attempts = _stats.Attempts,
-            LastStatusCode = _stats.LastStatusCode,
-            LastError = _stats.LastError,
-            LastAttemptAt = _stats.LastAttemptAt,
-            MaxInFlight = definition.MaxInFlight,
-            QueueCapacity = _queueCapacity,
-            WaitingEnqueuers = _admission.Waiting,
-            Queued = lanes.Queued,
-            WaitingForRetry = lanes.WaitingForRetry,
-            Circuit = _gate.Circuit,
-            ConsecutiveFailures = _gate.ConsecutiveFailures,
-            FailingSince = _gate.FailingSince,
-            NextProbeAt = _gate.NextProbeAt,
-        });
-    }
+    public Task<EndpointStatus> GetStatusAsync(CancellationToken cancellationToken) => Task.FromResult(_status.Read(Definition));
 
     private EndpointInfo Info()
     {

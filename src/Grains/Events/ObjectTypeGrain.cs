@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Webhooks.Diagnostics;
 using Webhooks.Streaming;
 using Orleans.Concurrency;
 using Orleans.Streams;
@@ -15,7 +16,7 @@ namespace Webhooks.Events;
 /// share one commit and one stream message instead of each waiting for its own.</remarks>
 [Reentrant]
 [GrainType("object-type")]
-internal sealed partial class ObjectTypeGrain(TimeProvider time, IOptions<EventQueueOptions> options, ILogger<ObjectTypeGrain> logger) : Grain, IObjectTypeGrain
+internal sealed partial class ObjectTypeGrain(TimeProvider time, IOptions<EventQueueOptions> options, WebhooksMetrics metrics, ILogger<ObjectTypeGrain> logger) : Grain, IObjectTypeGrain
 {
     // Client retries arrive soon after the original; a few batches back is enough and keeps each type cheap.
     private const int DuplicateWindow = 10_000;
@@ -143,6 +144,8 @@ internal sealed partial class ObjectTypeGrain(TimeProvider time, IOptions<EventQ
         {
             _accepted.Add(e.EventId);
         }
+
+        metrics.Published(this.GetPrimaryKeyString(), batch.Length);
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Ignored {Count} already accepted events of type {ObjectType}")]

@@ -12,6 +12,7 @@ using Webhooks.DeliveryLog;
 using Webhooks.Endpoints;
 using Webhooks.Endpoints.Queue;
 using Webhooks.Endpoints.Sending;
+using Webhooks.Endpoints.Watching;
 using Webhooks.Diagnostics;
 using Webhooks.Events;
 using Webhooks.Outbound;
@@ -61,6 +62,9 @@ public static class WebhooksSiloBuilderExtensions
         services.AddSingleton<EndpointValidator>();
         services.AddSingleton<CertificateDirectory>();
         services.AddSingleton<WebhooksMetrics>();
+        services.AddSingleton<SiloDeliveryLoad>();
+        services.AddSingleton<EndpointStateFeed>();
+        services.AddOptions<TelemetryOptions>().Bind(configuration.GetSection(TelemetryOptions.Section));
         services.AddHttpClient();
         services.ConfigureHttpClientDefaults(http => http.RemoveAllLoggers());
         services.AddSingleton<IConfigureOptions<HttpClientFactoryOptions>, DeliveryHttpClients>();

@@ -23,7 +23,7 @@ internal sealed class PostgresDeliveryStore : IDeliveryStore, IDeliveryLog, IAsy
 {
     private const string Columns = """
         endpoint_id, sequence, webhook_id, event_id, object_type, event, status, http_method, url, content_type,
-        headers::text, body, created_at, next_attempt_at, attempt_count
+        headers::text, body, created_at, next_attempt_at, attempt_count, event_accepted_at, trace_parent
         """;
 
     // Statuses go into the SQL as literals, not parameters, so that the planner can match the partial indexes on
@@ -106,6 +106,9 @@ internal sealed class PostgresDeliveryStore : IDeliveryStore, IDeliveryLog, IAsy
                   AND (@webhook::text IS NULL OR webhook_id = @webhook)
                   AND (@event::text IS NULL OR event_id = @event)
                   AND (@status::smallint IS NULL OR status = @status)
+                  AND (@object_type::text IS NULL OR object_type = @object_type)
+                  AND (@created_from::timestamptz IS NULL OR created_at >= @created_from)
+                  AND (@created_to::timestamptz IS NULL OR created_at < @created_to)
                   AND (@after_sequence::bigint IS NULL OR sequence < @after_sequence)
                 ORDER BY sequence DESC
                 LIMIT @limit
@@ -115,6 +118,9 @@ internal sealed class PostgresDeliveryStore : IDeliveryStore, IDeliveryLog, IAsy
                 WHERE (@webhook::text IS NULL OR webhook_id = @webhook)
                   AND (@event::text IS NULL OR event_id = @event)
                   AND (@status::smallint IS NULL OR status = @status)
+                  AND (@object_type::text IS NULL OR object_type = @object_type)
+                  AND (@created_from::timestamptz IS NULL OR created_at >= @created_from)
+                  AND (@created_to::timestamptz IS NULL OR created_at < @created_to)
                   AND (@after_created::timestamptz IS NULL OR (created_at, endpoint_id, sequence) < (@after_created, @after_endpoint, @after_sequence))
                 ORDER BY created_at DESC, endpoint_id DESC, sequence DESC
                 LIMIT @limit
@@ -125,6 +131,9 @@ internal sealed class PostgresDeliveryStore : IDeliveryStore, IDeliveryLog, IAsy
             command.Parameters.Add(Nullable("webhook", query.WebhookId, NpgsqlDbType.Text));
             command.Parameters.Add(Nullable("event", query.EventId, NpgsqlDbType.Text));
             command.Parameters.Add(Nullable("status", query.Status is { } status ? (short)status : null, NpgsqlDbType.Smallint));
+            command.Parameters.Add(Nullable("object_type", query.ObjectType, NpgsqlDbType.Text));
+            command.Parameters.Add(Nullable("created_from", query.CreatedAfter?.UtcDateTime, NpgsqlDbType.TimestampTz));
+            command.Parameters.Add(Nullable("created_to", query.CreatedBefore?.UtcDateTime, NpgsqlDbType.TimestampTz));
             command.Parameters.Add(Nullable("after_created", after is { } c ? new DateTime(c.CreatedTicks, DateTimeKind.Utc) : null, NpgsqlDbType.TimestampTz));
             command.Parameters.Add(Nullable("after_endpoint", after?.EndpointId, NpgsqlDbType.Text));
             command.Parameters.Add(Nullable("after_sequence", after?.Sequence, NpgsqlDbType.Bigint));
@@ -189,7 +198,7 @@ internal sealed class PostgresDeliveryStore : IDeliveryStore, IDeliveryLog, IAsy
 
         await using var command = new NpgsqlCommand("""
             SELECT a.endpoint_id, a.sequence, a.started_at, a.duration_us, a.status_code, a.error,
-                   a.response_headers::text, a.response_body, a.timed_out, a.manual
+                   a.response_headers::text, a.response_body, a.timed_out, a.manual, a.request_headers::text
             FROM webhooks_delivery_attempts a
             JOIN unnest(@endpoints, @sequences) AS k(endpoint_id, sequence) USING (endpoint_id, sequence)
             ORDER BY a.endpoint_id, a.sequence, a.attempt
@@ -217,6 +226,7 @@ internal sealed class PostgresDeliveryStore : IDeliveryStore, IDeliveryLog, IAsy
                     ResponseBody = reader.GetString(7),
                     TimedOut = reader.GetBoolean(8),
                     Manual = reader.GetBoolean(9),
+                    RequestHeaders = ReadHeaders(reader.GetString(10)),
                 });
             }
         }
@@ -249,6 +259,8 @@ internal sealed class PostgresDeliveryStore : IDeliveryStore, IDeliveryLog, IAsy
             CreatedAt = new DateTimeOffset(reader.GetFieldValue<DateTime>(12)),
             NextAttemptAt = reader.IsDBNull(13) ? null : new DateTimeOffset(reader.GetFieldValue<DateTime>(13)),
             Attempts = reader.GetInt32(14) == 0 ? [] : default,
+            EventAcceptedAt = reader.IsDBNull(15) ? null : new DateTimeOffset(reader.GetFieldValue<DateTime>(15)),
+            TraceParent = reader.IsDBNull(16) ? null : reader.GetString(16),
         };
     }
 
@@ -299,13 +311,13 @@ internal sealed class PostgresDeliveryStore : IDeliveryStore, IDeliveryLog, IAsy
             var insert = new NpgsqlBatchCommand($"""
                 INSERT INTO webhooks_deliveries
                     (endpoint_id, sequence, webhook_id, event_id, object_type, event, status, http_method, url, content_type,
-                     headers, body, created_at)
+                     headers, body, created_at, event_accepted_at, trace_parent)
                 SELECT t.endpoint_id, t.sequence, t.webhook_id, t.event_id, t.object_type, t.event, {Pending}, t.http_method, t.url,
-                       t.content_type, t.headers::jsonb, t.body, t.created_at
+                       t.content_type, t.headers::jsonb, t.body, t.created_at, t.event_accepted_at, t.trace_parent
                 FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                            $9::text[], $10::text[], $11::text[], $12::timestamptz[])
+                            $9::text[], $10::text[], $11::text[], $12::timestamptz[], $13::timestamptz[], $14::text[])
                      AS t(endpoint_id, sequence, webhook_id, event_id, object_type, event, http_method, url, content_type,
-                          headers, body, created_at)
+                          headers, body, created_at, event_accepted_at, trace_parent)
                 ON CONFLICT (endpoint_id, event_id, webhook_id) DO NOTHING
                 RETURNING endpoint_id, sequence
                 """);
@@ -321,6 +333,8 @@ internal sealed class PostgresDeliveryStore : IDeliveryStore, IDeliveryLog, IAsy
             AddArray(insert.Parameters, added, r => WriteHeaders(r.Headers));
             AddArray(insert.Parameters, added, r => r.Body);
             AddArray(insert.Parameters, added, r => r.CreatedAt.UtcDateTime);
+            AddArray(insert.Parameters, added, r => r.EventAcceptedAt?.UtcDateTime);
+            AddArray(insert.Parameters, added, r => r.TraceParent);
             batch.BatchCommands.Add(insert);
         }
 
@@ -347,13 +361,14 @@ internal sealed class PostgresDeliveryStore : IDeliveryStore, IDeliveryLog, IAsy
                 // The newest attempt is the one not stored yet; an earlier write of it makes this a no-op.
                 var attempts = new NpgsqlBatchCommand("""
                     INSERT INTO webhooks_delivery_attempts
-                        (endpoint_id, sequence, attempt, started_at, duration_us, status_code, error, response_headers, response_body, timed_out, manual)
+                        (endpoint_id, sequence, attempt, started_at, duration_us, status_code, error, response_headers, response_body, timed_out, manual,
+                         request_headers)
                     SELECT t.endpoint_id, t.sequence, t.attempt, t.started_at, t.duration_us, t.status_code, t.error,
-                           t.response_headers::jsonb, t.response_body, t.timed_out, t.manual
+                           t.response_headers::jsonb, t.response_body, t.timed_out, t.manual, t.request_headers::jsonb
                     FROM unnest($1::text[], $2::bigint[], $3::integer[], $4::timestamptz[], $5::bigint[], $6::integer[], $7::text[],
-                                $8::text[], $9::text[], $10::boolean[], $11::boolean[])
+                                $8::text[], $9::text[], $10::boolean[], $11::boolean[], $12::text[])
                          AS t(endpoint_id, sequence, attempt, started_at, duration_us, status_code, error, response_headers,
-                              response_body, timed_out, manual)
+                              response_body, timed_out, manual, request_headers)
                     ON CONFLICT DO NOTHING
                     """);
                 AddArray(attempts.Parameters, attempted, r => r.EndpointId);
@@ -368,6 +383,7 @@ internal sealed class PostgresDeliveryStore : IDeliveryStore, IDeliveryLog, IAsy
                 AddArray(attempts.Parameters, attempted, r => r.Attempts[^1].ResponseBody.Replace("\0", "", StringComparison.Ordinal));
                 AddArray(attempts.Parameters, attempted, r => r.Attempts[^1].TimedOut);
                 AddArray(attempts.Parameters, attempted, r => r.Attempts[^1].Manual);
+                AddArray(attempts.Parameters, attempted, r => WriteHeaders(r.Attempts[^1].RequestHeaders));
                 batch.BatchCommands.Add(attempts);
             }
         }

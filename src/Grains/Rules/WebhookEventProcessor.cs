@@ -1,5 +1,6 @@
 using Orleans.Streams;
 using Webhooks.DeadLetters;
+using Webhooks.Diagnostics;
 using Webhooks.Events;
 using Webhooks.Templates;
 
@@ -31,9 +32,18 @@ internal sealed class WebhookEventProcessor(
         foreach (var sequential in items)
         {
             var item = sequential.Item;
-            if (item.AcceptedAt >= activeSince && !_processed.Contains(item.EventId) && program.Covers(item))
+            if (item.AcceptedAt < activeSince || _processed.Contains(item.EventId))
+            {
+                continue;
+            }
+
+            if (program.Covers(item))
             {
                 events.Add(item);
+            }
+            else if (program.Types.Matches(item.ObjectType))
+            {
+                stats.FilteredByEvent();
             }
         }
 
@@ -106,10 +116,17 @@ internal sealed class WebhookEventProcessor(
         var handed = new List<string>(events.Count);
         foreach (var item in events)
         {
-            var prepared = program.Prepare(item, webhookId, templates);
+            PreparedEvent prepared;
+            using (var activity = WebhooksTracing.StartEvaluation(item, webhookId))
+            {
+                prepared = program.Prepare(item, webhookId, templates, activity?.Id ?? item.TraceParent);
+                activity?.SetTag("webhooks.outcome", prepared.Outcome.ToString());
+            }
+
             switch (prepared.Outcome)
             {
                 case PreparedOutcome.NotMatched:
+                    stats.FilteredByCondition();
                     break;
                 case PreparedOutcome.ConditionFailed:
                     stats.ConditionFailed(item.EventId, prepared.Error);

@@ -5,6 +5,7 @@ using Orleans.Streams;
 using Webhooks.Catalog;
 using Webhooks.Conditions;
 using Webhooks.DeadLetters;
+using Webhooks.Diagnostics;
 using Webhooks.Events;
 using Webhooks.Errors;
 using Webhooks.Hosting;
@@ -28,6 +29,7 @@ namespace Webhooks.Rules;
 internal sealed partial class WebhookGrain : Grain, IWebhookGrain, IAsyncBatchObserver<ObjectEvent>
 {
     private const string Kind = "webhook";
+    private static readonly TimeSpan StatsSaveInterval = TimeSpan.FromMinutes(1);
 
     private readonly IPersistentState<WebhookGrainState> _state;
     private readonly TemplateCompiler _templates;
@@ -45,11 +47,12 @@ internal sealed partial class WebhookGrain : Grain, IWebhookGrain, IAsyncBatchOb
         TemplateCompiler templates,
         IOptions<ConditionOptions> conditionOptions,
         IOptions<PoisonEventOptions> poisonOptions,
+        WebhooksMetrics metrics,
         TimeProvider time,
         ILogger<WebhookGrain> logger)
     {
         (_state, _templates, _conditionOptions, _time, _logger) = (state, templates, conditionOptions.Value, time, logger);
-        _stats = new WebhookStatsRecorder(Id, time, logger);
+        _stats = new WebhookStatsRecorder(Id, time, metrics, logger);
         _routes = new EndpointRoutes(GrainFactory, templates, _stats);
         _subscriptions = new StreamSubscriptions(this.GetStreamProvider(EventStreams.Provider), this, state);
         _events = new WebhookEventProcessor(Id, templates, _routes, _stats, new PoisonEventTracker(poisonOptions.Value, time), SetAsideAsync, time);
@@ -59,6 +62,12 @@ internal sealed partial class WebhookGrain : Grain, IWebhookGrain, IAsyncBatchOb
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        if (_state.State.Stats is { } saved)
+        {
+            _stats.Restore(saved);
+        }
+
+        this.RegisterGrainTimer(SaveStatsAsync, new GrainTimerCreationOptions(StatsSaveInterval, StatsSaveInterval) { KeepAlive = false });
         if (_state.State.Definition is { } definition)
         {
             try
@@ -75,10 +84,10 @@ internal sealed partial class WebhookGrain : Grain, IWebhookGrain, IAsyncBatchOb
         await _subscriptions.ReconcileAsync(DesiredStreams());
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _program?.Dispose();
-        return Task.CompletedTask;
+        await SaveStatsAsync(cancellationToken);
     }
 
     public async Task<WebhookInfo> CreateAsync(WebhookDefinition definition, CancellationToken cancellationToken)
@@ -201,6 +210,19 @@ internal sealed partial class WebhookGrain : Grain, IWebhookGrain, IAsyncBatchOb
     }
 
     private IDeadLetterGrain DeadLetters => GrainFactory.GetGrain<IDeadLetterGrain>(Id);
+
+    /// <summary>Saves the counts when they changed: a new activation (after a move, a restart) continues from them.</summary>
+    private async Task SaveStatsAsync(CancellationToken cancellationToken)
+    {
+        if (!_stats.Unsaved || _state.State.Definition is null)
+        {
+            return;
+        }
+
+        _state.State.Stats = _stats.Current;
+        _stats.Saved();
+        await _state.WriteStateAsync(cancellationToken);
+    }
 
     private async Task SetAsideAsync(DeadLetter deadLetter) => await SetDeadLetterCountAsync(await DeadLetters.AddAsync(deadLetter));
 

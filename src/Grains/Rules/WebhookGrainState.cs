@@ -20,4 +20,6 @@ public sealed class WebhookGrainState
     [Id(4)] public DateTimeOffset ActiveSince { get; set; }
     /// <summary>Dead letters held, as the dead-letter grain last answered.</summary>
     [Id(5)] public int DeadLetters { get; set; }
+    /// <summary>The counts as last saved (every minute while they change, and on deactivation).</summary>
+    [Id(6)] public WebhookStats? Stats { get; set; }
 }

@@ -56,7 +56,8 @@ internal sealed class WebhookProgram : IDisposable
     public bool Covers(ObjectEvent item) => Events.Matches(item.Event) && Types.Matches(item.ObjectType);
 
     /// <summary>Evaluates the condition and renders the request for a covered event.</summary>
-    public PreparedEvent Prepare(ObjectEvent item, string webhookId, TemplateCompiler templates)
+    /// <param name="traceParent">The trace context its deliveries continue.</param>
+    public PreparedEvent Prepare(ObjectEvent item, string webhookId, TemplateCompiler templates, string? traceParent)
     {
         var context = new EventContext(item);
         if (Condition is { } condition)
@@ -97,6 +98,8 @@ internal sealed class WebhookProgram : IDisposable
             ContentType = Definition.HttpContentType,
             Headers = rendered.Headers,
             Body = rendered.Body,
+            EventAcceptedAt = item.AcceptedAt,
+            TraceParent = traceParent,
         }, context));
     }
 

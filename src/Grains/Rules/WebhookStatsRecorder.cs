@@ -1,23 +1,51 @@
 using Microsoft.Extensions.Logging;
+using Webhooks.Diagnostics;
 
 namespace Webhooks.Rules;
 
-/// <summary>Counts what a webhook did with events since its activation and keeps its last error, which its status
-/// shows; errors are logged as they happen.</summary>
+/// <summary>Counts what a webhook did with events and keeps its last error, which its status shows; errors are logged
+/// as they happen. The grain saves the counts now and then (<see cref="Unsaved"/>).</summary>
 /// <remarks>Not thread-safe: the webhook grain's turns use it one at a time.</remarks>
-internal sealed partial class WebhookStatsRecorder(string webhookId, TimeProvider time, ILogger logger)
+internal sealed partial class WebhookStatsRecorder(string webhookId, TimeProvider time, WebhooksMetrics metrics, ILogger logger)
 {
-    public WebhookStats Current { get; private set; } = new();
+    private WebhookStats _current = new();
+
+    public WebhookStats Current
+    {
+        get => _current;
+        private set
+        {
+            _current = value;
+            Unsaved = true;
+        }
+    }
+
+    /// <summary>Changed since <see cref="Saved"/>.</summary>
+    public bool Unsaved { get; private set; }
+
+    public void Saved() => Unsaved = false;
+
+    /// <summary>Continues from counts saved by an earlier activation.</summary>
+    public void Restore(WebhookStats saved) => _current = saved;
 
     public void Reset() => Current = new WebhookStats();
 
+    public void FilteredByEvent() => Current = Current with { EventsFilteredByEvent = Current.EventsFilteredByEvent + 1 };
+
+    public void FilteredByCondition() => Current = Current with { EventsFilteredByCondition = Current.EventsFilteredByCondition + 1 };
+
     public void Matched() => Current = Current with { EventsMatched = Current.EventsMatched + 1 };
 
-    public void Created(int deliveries) => Current = Current with { DeliveriesCreated = Current.DeliveriesCreated + deliveries };
+    public void Created(int deliveries)
+    {
+        Current = Current with { DeliveriesCreated = Current.DeliveriesCreated + deliveries };
+        metrics.Created(deliveries);
+    }
 
     public void ConditionFailed(string eventId, string message)
     {
         Current = Current with { ConditionErrors = Current.ConditionErrors + 1 };
+        metrics.ConditionFailed();
         var error = $"event {eventId}: {message}";
         SetLastError(error);
         LogConditionFailed(logger, webhookId, error);

@@ -52,6 +52,19 @@ public sealed class InMemoryDeliveryStoreTests
     }
 
     [Fact]
+    public async Task Query_FiltersByObjectTypeAndTimeRange()
+    {
+        var store = new InMemoryDeliveryStore(Options.Create(new DeliveryOptions()));
+        await store.AddAsync([.. Enumerable.Range(1, 6).Select(i => Record(i) with { ObjectType = i <= 3 ? "dcim.device" : "ipam.prefix" })], None);
+        var noon = new DateTimeOffset(2026, 12, 7, 12, 0, 0, TimeSpan.Zero);
+
+        var prefixes = await store.QueryAsync(new DeliveryQuery { ObjectType = "ipam.prefix" }, None);
+        Assert.Equal([6L, 5L, 4L], prefixes.Items.Select(r => r.Sequence));
+        var window = await store.QueryAsync(new DeliveryQuery { EndpointId = "ep", CreatedAfter = noon.AddSeconds(2), CreatedBefore = noon.AddSeconds(5) }, None);
+        Assert.Equal([4L, 3L, 2L], window.Items.Select(r => r.Sequence));
+    }
+
+    [Fact]
     public async Task LoadPending_StopsAtTheBytesBudget_TakingTheDeliveryThatReachesIt()
     {
         var store = new InMemoryDeliveryStore(Options.Create(new DeliveryOptions()));

@@ -93,7 +93,8 @@ public sealed class WebhookLifecycleTests(ClusterFixture fixture) : IAsyncLifeti
 
         var requests = await _receiver.WaitForAsync("/reactivated", 2);
         Assert.Equal(["1", "2"], requests.Select(r => r.BodyText));
-        Assert.Equal(1, (await fixture.Client.GetGrain<IWebhookGrain>(webhook).GetAsync()).Stats.DeliveriesCreated);
+        // The new activation continues from the counts the last one saved when it was collected.
+        Assert.Equal(2, (await fixture.Client.GetGrain<IWebhookGrain>(webhook).GetAsync()).Stats.DeliveriesCreated);
     }
 
     [Fact]

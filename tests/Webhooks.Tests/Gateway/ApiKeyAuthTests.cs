@@ -28,7 +28,7 @@ public sealed class ApiKeyAuthTests(ClusterFixture fixture)
     private static readonly HashSet<string> ReaderRpcs =
     [
         "webhooks.v1.Endpoints/GetEndpoint", "webhooks.v1.Endpoints/ListEndpoints", "webhooks.v1.Endpoints/GetEndpointState",
-        "webhooks.v1.Endpoints/ListEndpointStates", "webhooks.v1.Webhooks/GetWebhook", "webhooks.v1.Webhooks/ListWebhooks",
+        "webhooks.v1.Endpoints/ListEndpointStates", "webhooks.v1.Endpoints/WatchEndpointStates", "webhooks.v1.Webhooks/GetWebhook", "webhooks.v1.Webhooks/ListWebhooks",
         "webhooks.v1.Webhooks/ListDeadLetters",
         "webhooks.v1.Deliveries/ListDeliveries", "webhooks.v1.Deliveries/GetDelivery",
     ];
@@ -67,7 +67,7 @@ public sealed class ApiKeyAuthTests(ClusterFixture fixture)
         }
 
         Assert.Empty(wrong);
-        Assert.Equal(24, Rpcs.Count());
+        Assert.Equal(25, Rpcs.Count());
     }
 
     [Fact]
@@ -93,16 +93,16 @@ public sealed class ApiKeyAuthTests(ClusterFixture fixture)
                     request.Headers.Authorization = new("Bearer", key);
                 }
 
-                using var response = await http.SendAsync(request);
+                var (status, _) = await ApiRpcs.SendJsonAsync(http, rpc, request);
                 var expected = Expected(rpc, caller) switch
                 {
                     StatusCode.Unauthenticated => HttpStatusCode.Unauthorized,
                     StatusCode.PermissionDenied => HttpStatusCode.Forbidden,
                     _ => (HttpStatusCode?)null,
                 };
-                if (expected is { } code ? response.StatusCode != code : response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+                if (expected is { } code ? status != code : status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
                 {
-                    wrong.Add($"{method} {path} ({rpc.FullName}) as {caller}: {(int)response.StatusCode}, expected {(expected is { } e ? (int)e : "neither 401 nor 403")}");
+                    wrong.Add($"{method} {path} ({rpc.FullName}) as {caller}: {(int)status}, expected {(expected is { } e ? (int)e : "neither 401 nor 403")}");
                 }
             }
         }

@@ -119,9 +119,7 @@ public sealed class FuzzTests(ClusterFixture fixture) : GatewayTest(fixture.Clie
             request.Content = new StringContent(body, Encoding.UTF8, "application/json");
         }
 
-        using var response = await http.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        return (response.StatusCode, text[..Math.Min(300, text.Length)]);
+        return await ApiRpcs.SendJsonAsync(http, rpc, request);
     }
 
     private static bool Decodes(MessageDescriptor type, byte[] payload)

@@ -19,7 +19,7 @@ public sealed class GatewayTests(ClusterFixture fixture) : GatewayTest(fixture.C
         var type = $"g{Prefix}.device";
         var endpoint = await EndpointsApi.CreateEndpointAsync(new CreateEndpointRequest
         {
-            Endpoint = new Endpoint { Name = "receiver", Url = $"{Receiver.Url}/grpc", Secret = "k" },
+            Endpoint = new Endpoint { Name = "receiver", Url = $"{Receiver.Url}/grpc", Secret = "k", Headers = { new Header { Name = "Authorization", Value = "Bearer t0ken" } } },
         });
         Assert.StartsWith("ep_", endpoint.Id, StringComparison.Ordinal);
         Assert.True(endpoint.SecretSet);
@@ -55,6 +55,14 @@ public sealed class GatewayTests(ClusterFixture fixture) : GatewayTest(fixture.C
         Assert.Equal("sw1", JsonDocument.Parse(delivery.RequestBody).RootElement.GetProperty("data").GetProperty("name").GetString());
         var fetched = await DeliveriesApi.GetDeliveryAsync(new GetDeliveryRequest { Id = delivery.Id });
         Assert.Equal(delivery, fetched);
+        // The request as sent, beside its response: every header, the endpoint's own values masked.
+        var sent = delivery.Attempts.Single().RequestHeaders.ToDictionary(h => h.Name, h => h.Value, StringComparer.OrdinalIgnoreCase);
+        var received = await Receiver.WaitForAsync("/grpc", 1);
+        Assert.Equal("***", sent["Authorization"]);
+        Assert.Equal("Bearer t0ken", received[0].Header("Authorization"));
+        Assert.Equal(delivery.Id, sent["X-Hook-Delivery"]);
+        Assert.Equal(received[0].Header("X-Hook-Signature"), sent["X-Hook-Signature"]);
+        Assert.Equal("application/json", sent["Content-Type"]);
         var byEvent = await DeliveriesApi.ListDeliveriesAsync(new ListDeliveriesRequest { EventId = published.EventId });
         Assert.Equal(delivery.Id, byEvent.Deliveries.Single().Id);
 
@@ -63,6 +71,44 @@ public sealed class GatewayTests(ClusterFixture fixture) : GatewayTest(fixture.C
         Assert.Equal(0, state.Queued);
         Assert.Equal(204, state.LastStatusCode);
         Assert.NotNull(state.LastAttemptAt);
+        Assert.Equal(1 / 60.0, state.DeliveriesPerSecond, 6);
+        Assert.Equal(delivery.Attempts[0].Duration, state.AttemptLatencyP50);
+        Assert.Equal(state.AttemptLatencyP50, state.AttemptLatencyP99);
+        Assert.Null(state.OldestPendingTime);
+        Assert.Null(state.LastErrorTime);
+    }
+
+    [Fact]
+    public async Task EndpointState_ShowsTheOldestPendingDelivery_AndWhenTheLastErrorHappened()
+    {
+        var type = $"s{Prefix}.device";
+        var endpoint = await EndpointsApi.CreateEndpointAsync(new CreateEndpointRequest
+        {
+            Endpoint = new Endpoint
+            {
+                Name = "failing",
+                Url = $"{Receiver.Url}/state",
+                // The retry waits long enough for the state to be read while the delivery is pending.
+                RetryPolicy = new RetryPolicy { Schedule = { Duration.FromTimeSpan(TimeSpan.FromMinutes(10)) }, MaxAttempts = 2 },
+            },
+        });
+        await WebhooksApi.CreateWebhookAsync(new CreateWebhookRequest
+        {
+            Webhook = new Webhook { Name = "w", ObjectTypes = { type }, Events = { "created" }, EndpointIds = { endpoint.Id } },
+        });
+        Receiver.Respond = r => r.Path == "/state" ? 500 : 204;
+        var before = DateTimeOffset.UtcNow;
+
+        await EventsApi.PublishAsync(new PublishRequest { Event = new ObjectEvent { ObjectType = type, Event = "created" } });
+        var state = await Poll.ForAsync(
+            async () => await EndpointsApi.GetEndpointStateAsync(new GetEndpointStateRequest { EndpointId = endpoint.Id }),
+            s => s.LastErrorTime is not null && s.OldestPendingTime is not null,
+            "a failed attempt, the delivery still pending");
+
+        Assert.Equal(500, state.LastStatusCode);
+        Assert.InRange(state.LastErrorTime.ToDateTimeOffset(), before, DateTimeOffset.UtcNow);
+        Assert.InRange(state.OldestPendingTime.ToDateTimeOffset(), before.AddSeconds(-1), state.LastErrorTime.ToDateTimeOffset());
+        Assert.NotNull(state.AttemptLatencyP95);
     }
 
     [Fact]
@@ -138,6 +184,25 @@ public sealed class GatewayTests(ClusterFixture fixture) : GatewayTest(fixture.C
         var template = ValidWebhook();
         template.BodyTemplate = "{{ data.name ";
         await AssertInvalid("webhook.body_template", () => WebhooksApi.CreateWebhookAsync(new CreateWebhookRequest { Webhook = template }).ResponseAsync);
+    }
+
+    [Fact]
+    public async Task TimestampsOutOfRange_AreInvalidArguments_NamingTheField()
+    {
+        var publish = await Assert.ThrowsAsync<RpcException>(() => EventsApi.PublishAsync(new PublishRequest
+        {
+            Event = new ObjectEvent { ObjectType = "dcim.device", Event = "created", Timestamp = new Timestamp { Seconds = long.MaxValue } },
+        }).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, publish.StatusCode);
+        Assert.Contains("event.timestamp", publish.Status.Detail, StringComparison.Ordinal);
+
+        var list = await Assert.ThrowsAsync<RpcException>(() => DeliveriesApi.ListDeliveriesAsync(new ListDeliveriesRequest
+        {
+            CreatedAfter = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow),
+            CreatedBefore = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddHours(-1)),
+        }).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, list.StatusCode);
+        Assert.Contains("created_before", list.Status.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -20,7 +20,7 @@ public sealed class ConfigurationReferenceTests
     [
         typeof(GatewayOptions), typeof(SiloClusterOptions), typeof(StorageOptions), typeof(EventQueueOptions),
         typeof(DeliveryOptions), typeof(ConditionOptions), typeof(TemplateLimits), typeof(RebalancingOptions), typeof(AuthOptions),
-        typeof(Webhooks.Secrets.SecretsOptions), typeof(Webhooks.DeadLetters.PoisonEventOptions),
+        typeof(Webhooks.Secrets.SecretsOptions), typeof(Webhooks.DeadLetters.PoisonEventOptions), typeof(TelemetryOptions),
     ];
 
     /// <summary>The Orleans membership settings the table names; the silo binds the whole class under this section.</summary>

@@ -39,7 +39,8 @@ public sealed class EndpointParts : IDisposable
         var keys = new RecentDeliveryKeys(options.DuplicateWindow);
         Window = new BacklogWindow(EndpointId, options.QueueCapacity, store, Lanes, keys, logger, options.MaxHeldBytes);
         var sender = new DeliverySender(_services.GetRequiredService<IHttpClientFactory>(), Options.Create(options), new DeliveryClock(clock));
-        var runner = new DeliveryRunner(EndpointId, Endpoint, Lanes, Gate, new EndpointStats(new WebhooksMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>())),
+        var runner = new DeliveryRunner(EndpointId, Endpoint, Lanes, Gate, new EndpointStats(new WebhooksMetrics(
+                _services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), Options.Create(new Webhooks.Hosting.TelemetryOptions()), new SiloDeliveryLoad())),
             EndpointRecovery.None, sender, store, options, clock, logger, _shutdown.Token);
         Queue = new DeliveryQueue(Endpoint, Lanes, Window, keys, Gate, runner, EndpointRecovery.None, clock,
             readBefore: () => Admission!.ReadBefore, keepAlive: static () => { }, _shutdown.Token);

@@ -35,6 +35,8 @@ public sealed class GatewayServer : IAsyncDisposable
         {
             ["Gateway:GrpcUrl"] = "http://127.0.0.1:0",
             ["Gateway:HttpUrl"] = "http://127.0.0.1:0",
+            // The dashboard needs its services in the process that hosts Orleans; the test cluster's client is not ours.
+            ["Gateway:Dashboard"] = "false",
         });
         builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.AddWebhooksGateway();

@@ -129,8 +129,10 @@ public sealed class SiloProcess : IAsyncDisposable
 
     /// <summary>Polls the gRPC API until it answers; fails with the log's tail when the process exits or
     /// <paramref name="timeout"/> passes first.</summary>
-    public async Task WaitReadyAsync(TimeSpan timeout)
+    /// <param name="key">An API key that may read, when the silo is configured with keys.</param>
+    public async Task WaitReadyAsync(TimeSpan timeout, string? key = null)
     {
+        var headers = key is null ? null : new Metadata { { "authorization", $"Bearer {key}" } };
         var deadline = DateTime.UtcNow + timeout;
         string? last = null;
         using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
@@ -143,7 +145,7 @@ public sealed class SiloProcess : IAsyncDisposable
 
             try
             {
-                await Endpoints.ListEndpointsAsync(new ListEndpointsRequest { PageSize = 1 }, deadline: DateTime.UtcNow.AddSeconds(5));
+                await Endpoints.ListEndpointsAsync(new ListEndpointsRequest { PageSize = 1 }, headers, deadline: DateTime.UtcNow.AddSeconds(5));
                 return;
             }
             catch (RpcException ex)

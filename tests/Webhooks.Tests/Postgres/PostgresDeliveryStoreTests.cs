@@ -72,6 +72,21 @@ public sealed class PostgresDeliveryStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Query_FiltersByObjectTypeAndTimeRange_ForOneEndpointAndAcross()
+    {
+        // Record(…) is created at 12:00:00 plus its sequence in seconds.
+        await _store.AddAsync([.. Enumerable.Range(1, 6).Select(i => Record($"ep{i % 2}", i, $"e{i}") with { ObjectType = i <= 3 ? "dcim.device" : "ipam.prefix" })]);
+        var noon = new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
+
+        var prefixes = await _store.QueryAsync(new DeliveryQuery { ObjectType = "ipam.prefix" });
+        Assert.Equal([6L, 5L, 4L], prefixes.Items.Select(r => r.Sequence));
+        var window = await _store.QueryAsync(new DeliveryQuery { CreatedAfter = noon.AddSeconds(2), CreatedBefore = noon.AddSeconds(5) });
+        Assert.Equal([4L, 3L, 2L], window.Items.Select(r => r.Sequence));
+        var oneEndpoint = await _store.QueryAsync(new DeliveryQuery { EndpointId = "ep1", ObjectType = "dcim.device", CreatedAfter = noon.AddSeconds(2) });
+        Assert.Equal([3L], oneEndpoint.Items.Select(r => r.Sequence));
+    }
+
+    [Fact]
     public async Task LoadPending_StopsAtTheBytesBudget_TakingTheDeliveryThatReachesIt()
     {
         await _store.AddAsync([.. Enumerable.Range(1, 5).Select(i => Record("ep", i, $"e{i}") with { Body = new string('x', 100_000) })]);

@@ -16,8 +16,8 @@ internal sealed class DeliveryLanes
     private readonly Queue<DeliveryRecord> _parked = new();
     private readonly Queue<DeliveryRecord> _due = new();
     private readonly Queue<DeliveryRecord> _queue = new();
-    // What each held delivery costs, from when it enters memory until it is finished.
-    private readonly Dictionary<long, long> _bytes = [];
+    // What each held delivery costs, and when it was made, from when it enters memory until it is finished.
+    private readonly Dictionary<long, (long Bytes, DateTimeOffset CreatedAt)> _held = [];
 
     /// <summary>Deliveries being sent (or waiting for their turn to send) in the in-flight slots.</summary>
     public int InFlight { get; private set; }
@@ -35,6 +35,25 @@ internal sealed class DeliveryLanes
     /// <summary>About the memory the held deliveries take (their bodies, URLs and headers).</summary>
     public long HeldBytes { get; private set; }
 
+    /// <summary>When the oldest delivery held was made; null when none is. Memory holds the oldest pending
+    /// deliveries (a backlog in the store is newer), so this is the endpoint's oldest.</summary>
+    public DateTimeOffset? OldestCreatedAt
+    {
+        get
+        {
+            DateTimeOffset? oldest = null;
+            foreach (var (_, createdAt) in _held.Values)
+            {
+                if (oldest is null || createdAt < oldest)
+                {
+                    oldest = createdAt;
+                }
+            }
+
+            return oldest;
+        }
+    }
+
     /// <summary>A new delivery (or one read back from the store), behind every other.</summary>
     public void Enqueue(DeliveryRecord record)
     {
@@ -45,16 +64,16 @@ internal sealed class DeliveryLanes
     /// <summary>A delivery is finished (or given up): it no longer counts against the endpoint's memory.</summary>
     public void Release(long sequence)
     {
-        if (_bytes.Remove(sequence, out var bytes))
+        if (_held.Remove(sequence, out var held))
         {
-            HeldBytes -= bytes;
+            HeldBytes -= held.Bytes;
         }
     }
 
     private void Count(DeliveryRecord record)
     {
         var bytes = DeliverySize.Request(record);
-        if (_bytes.TryAdd(record.Sequence, bytes))
+        if (_held.TryAdd(record.Sequence, (bytes, record.CreatedAt)))
         {
             HeldBytes += bytes;
         }

@@ -52,9 +52,13 @@ internal sealed class DeliveryQueue(
         Pump();
     }
 
+    /// <summary>Raised by every <see cref="Pump"/>: something about the queue may have changed.</summary>
+    public event Action? Pumped;
+
     /// <summary>Starts sends while there is capacity; FIFO, so with max_in_flight = 1 order is strict.</summary>
     public void Pump()
     {
+        Pumped?.Invoke();
         if (endpoint.Definition is not { } definition || gate.IsStopped)
         {
             return;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
@@ -55,6 +56,9 @@ internal sealed class DeliveryHttpClients(OutboundConnector connector, Certifica
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
             ConnectTimeout = TimeSpan.FromSeconds(10),
             ConnectCallback = connector.ConnectAsync,
+            // The attempt's own span is the trace context receivers get (DeliverySender sets it); HttpClient's
+            // would name a span nobody records.
+            ActivityHeadersPropagator = DistributedContextPropagator.CreateNoOutputPropagator(),
         };
 
         // A client certificate that went away since the endpoint was saved is not presented: the receiver decides.

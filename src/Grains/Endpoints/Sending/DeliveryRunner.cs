@@ -123,6 +123,11 @@ internal sealed partial class DeliveryRunner(
                     return;
                 }
 
+                if (stats.ShouldWarnOfRetry(time.GetUtcNow()))
+                {
+                    LogRetrying(logger, endpointId, record.Id, attempt, stats.LastError, delay.Value);
+                }
+
                 record = record with { NextAttemptAt = time.GetUtcNow() + delay.Value };
                 await PersistAsync(record);
             }
@@ -169,7 +174,7 @@ internal sealed partial class DeliveryRunner(
     /// <param name="reason">Why it failed, when not its last attempt's error.</param>
     public async Task FinishAsync(DeliveryRecord record, DeliveryStatus status, string? reason)
     {
-        stats.RecordFinished(status);
+        stats.RecordFinished(record, status, time.GetUtcNow());
         if (status != DeliveryStatus.Succeeded)
         {
             LogDeliveryFailed(logger, endpointId, record.Id, record.Attempts.Length, reason ?? stats.LastError);
@@ -283,6 +288,9 @@ internal sealed partial class DeliveryRunner(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Endpoint {EndpointId}: delivery {DeliveryId} failed after {Attempts} attempts: {Reason}")]
     private static partial void LogDeliveryFailed(ILogger logger, string endpointId, string deliveryId, int attempts, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Endpoint {EndpointId}: attempt {Attempt} of delivery {DeliveryId} failed ({Reason}); retrying in {Delay}")]
+    private static partial void LogRetrying(ILogger logger, string endpointId, string deliveryId, int attempt, string reason, TimeSpan delay);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Endpoint {EndpointId}: delivery {DeliveryId} stopped unexpectedly")]
     private static partial void LogDeliveryCrashed(ILogger logger, Exception exception, string endpointId, string deliveryId);

@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Text;
 using Microsoft.Extensions.Options;
 using Webhooks.Deliveries;
+using Webhooks.Diagnostics;
 using Webhooks.Endpoints;
 using Webhooks.Outbound;
 
@@ -51,6 +52,14 @@ public sealed class DeliverySender(IHttpClientFactory clients, IOptions<Delivery
             request.Headers.TryAddWithoutValidation(PayloadSigner.HeaderName, PayloadSigner.Sign(endpoint.Secret, body));
         }
 
+        using var activity = WebhooksTracing.StartAttempt(delivery, attempt);
+        if (activity is not null)
+        {
+            request.Headers.Remove(WebhooksTracing.TraceParentHeader);
+            request.Headers.TryAddWithoutValidation(WebhooksTracing.TraceParentHeader, activity.Id);
+        }
+
+        var sentHeaders = SentHeaders(request, endpoint);
         var client = clients.CreateClient(DeliveryHttpClients.NameFor(endpoint));
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(endpoint.Timeout);
@@ -62,7 +71,7 @@ public sealed class DeliverySender(IHttpClientFactory clients, IOptions<Delivery
         {
             using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             var responseBody = await ReadBodyAsync(response, timeout.Token);
-            return new DeliveryAttempt
+            return Ended(new DeliveryAttempt
             {
                 Time = startedAt,
                 Duration = Stopwatch.GetElapsedTime(started),
@@ -70,7 +79,7 @@ public sealed class DeliverySender(IHttpClientFactory clients, IOptions<Delivery
                 ResponseHeaders = ResponseHeaders(response),
                 ResponseBody = responseBody,
                 RetryAfter = RetryAfter(response),
-            };
+            });
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -90,7 +99,13 @@ public sealed class DeliverySender(IHttpClientFactory clients, IOptions<Delivery
         }
 
         DeliveryAttempt Failed(string error) =>
-            new() { Time = startedAt, Duration = Stopwatch.GetElapsedTime(started), Error = error };
+            Ended(new DeliveryAttempt { Time = startedAt, Duration = Stopwatch.GetElapsedTime(started), Error = error });
+
+        DeliveryAttempt Ended(DeliveryAttempt outcome)
+        {
+            WebhooksTracing.Ended(activity, outcome);
+            return outcome with { RequestHeaders = sentHeaders };
+        }
     }
 
     // Reading the (bounded) body lets the connection go back to the pool, and the start of it is kept with the
@@ -119,6 +134,28 @@ public sealed class DeliverySender(IHttpClientFactory clients, IOptions<Delivery
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>The request's headers as they go out, the endpoint's own values masked: they are its secrets.</summary>
+    private static ImmutableArray<HttpHeader> SentHeaders(HttpRequestMessage request, EndpointDefinition endpoint)
+    {
+        var headers = ImmutableArray.CreateBuilder<HttpHeader>();
+        foreach (var (name, values) in request.Headers.NonValidated.Concat(request.Content!.Headers.NonValidated))
+        {
+            var value = values.ToString();
+            foreach (var secret in endpoint.Headers)
+            {
+                if (string.Equals(secret.Name, name, StringComparison.OrdinalIgnoreCase) && secret.Value == value)
+                {
+                    value = EndpointSecrets.Masked;
+                    break;
+                }
+            }
+
+            headers.Add(new HttpHeader { Name = name, Value = value });
+        }
+
+        return headers.DrainToImmutable();
     }
 
     private static ImmutableArray<HttpHeader> ResponseHeaders(HttpResponseMessage response)

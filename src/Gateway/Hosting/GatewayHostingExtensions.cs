@@ -5,6 +5,7 @@ using Orleans.Dashboard;
 using Webhooks.Gateway.Auth;
 using Webhooks.Gateway.Errors;
 using Webhooks.Gateway.Health;
+using Webhooks.Gateway.Json;
 using Webhooks.Hosting;
 using Webhooks.Gateway.Services;
 using Webhooks.Gateway.Watching;
@@ -74,6 +75,7 @@ public static class GatewayHostingExtensions
         app.Lifetime.ApplicationStarted.Register(() => GatewayLog.Auth(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Webhooks.Gateway"), keys));
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseMiddleware<UnknownJsonFields>();
         app.MapGrpcService<EventsService>();
         app.MapGrpcService<EndpointsService>();
         app.MapGrpcService<WebhooksService>();
@@ -90,6 +92,7 @@ public static class GatewayHostingExtensions
         app.MapGrpcHealthChecksService().AllowAnonymous();
         app.MapHealthChecks("/healthz", HealthResponse.Options(_ => false)).AllowAnonymous();
         app.MapHealthChecks("/readyz", HealthResponse.Options(check => check.Tags.Contains(HealthTags.Ready))).AllowAnonymous();
+        app.MapMethodNotAllowed();
         return app;
     }
 

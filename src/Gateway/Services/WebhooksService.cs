@@ -13,7 +13,8 @@ using Webhooks.Rules;
 
 namespace Webhooks.Gateway.Services;
 
-internal sealed class WebhooksService(IGrainFactory grains) : Api.V1.Webhooks.WebhooksBase
+internal sealed class WebhooksService(IGrainFactory grains, Microsoft.Extensions.Options.IOptions<Hosting.GatewayOptions> options, TimeProvider time)
+    : Api.V1.Webhooks.WebhooksBase
 {
     [Authorize(Policy = ApiRoles.AdminPolicy)]
     public override async Task<Webhook> CreateWebhook(CreateWebhookRequest request, ServerCallContext context)
@@ -81,6 +82,30 @@ internal sealed class WebhooksService(IGrainFactory grains) : Api.V1.Webhooks.We
         var id = RequestIds.Existing(request.WebhookId, "webhook_id", "webhook");
         var result = await Grain(id).DiscardDeadLettersAsync(Selection(request.EventIds, request.All), context.CancellationToken);
         return new DiscardDeadLettersResponse { Discarded = result.Discarded, Remaining = result.Remaining };
+    }
+
+    [Authorize(Policy = ApiRoles.ReadPolicy)]
+    public override async Task<TestWebhookResponse> TestWebhook(TestWebhookRequest request, ServerCallContext context)
+    {
+        if ((request.WebhookId.Length > 0) == (request.Webhook is not null))
+        {
+            throw new InvalidFieldException("webhook_id", "name a stored webhook, or send an unsaved webhook (not both)");
+        }
+
+        var item = EventMapping.ToDomain(request.Event, "event", time.GetUtcNow(), options.Value.MaxEventBytes) with { AcceptedAt = time.GetUtcNow() };
+        var id = request.WebhookId.Length > 0 ? RequestIds.Existing(request.WebhookId, "webhook_id", "webhook") : null;
+        var preview = await grains.GetGrain<IWebhookPreviewGrain>(0).PreviewAsync(
+            id, request.Webhook is { } webhook ? WebhookMapping.ToDefinition(webhook) : null, item, context.CancellationToken);
+        var response = new TestWebhookResponse
+        {
+            Matched = preview.Matched,
+            HttpMethod = preview.HttpMethod,
+            Url = preview.Url,
+            Body = preview.Body,
+            Error = preview.Error,
+        };
+        response.Headers.AddRange(preview.Headers.Select(h => new Header { Name = h.Name, Value = h.Value }));
+        return response;
     }
 
     /// <summary>Event ids, or none for all of them, which must be asked for by name.</summary>

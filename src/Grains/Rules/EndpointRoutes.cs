@@ -85,7 +85,7 @@ internal sealed class EndpointRoutes(IGrainFactory grains, TemplateCompiler temp
 
             try
             {
-                requests.Add(request with { Url = RenderUrl(template, context), UrlVersion = route.Route.UrlVersion });
+                requests.Add(request with { Url = RenderUrl(templates, template, context), UrlVersion = route.Route.UrlVersion });
             }
             catch (TemplateException ex)
             {
@@ -96,7 +96,9 @@ internal sealed class EndpointRoutes(IGrainFactory grains, TemplateCompiler temp
         return requests.DrainToImmutable();
     }
 
-    private string RenderUrl(IFluidTemplate template, EventContext context)
+    /// <summary>Renders an endpoint's URL template for one event; throws <see cref="TemplateException"/> unless it
+    /// makes an absolute http(s) URL.</summary>
+    public static string RenderUrl(TemplateCompiler templates, IFluidTemplate template, EventContext context)
     {
         var url = templates.Render(template, context.TemplateModel, "URL").Trim();
         if (url.Any(char.IsControl))

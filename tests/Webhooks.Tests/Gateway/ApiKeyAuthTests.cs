@@ -29,7 +29,7 @@ public sealed class ApiKeyAuthTests(ClusterFixture fixture)
     [
         "webhooks.v1.Endpoints/GetEndpoint", "webhooks.v1.Endpoints/ListEndpoints", "webhooks.v1.Endpoints/GetEndpointState",
         "webhooks.v1.Endpoints/ListEndpointStates", "webhooks.v1.Endpoints/WatchEndpointStates", "webhooks.v1.Webhooks/GetWebhook", "webhooks.v1.Webhooks/ListWebhooks",
-        "webhooks.v1.Webhooks/ListDeadLetters",
+        "webhooks.v1.Webhooks/ListDeadLetters", "webhooks.v1.Webhooks/TestWebhook",
         "webhooks.v1.Deliveries/ListDeliveries", "webhooks.v1.Deliveries/GetDelivery",
     ];
 
@@ -67,7 +67,7 @@ public sealed class ApiKeyAuthTests(ClusterFixture fixture)
         }
 
         Assert.Empty(wrong);
-        Assert.Equal(25, Rpcs.Count());
+        Assert.Equal(26, Rpcs.Count());
     }
 
     [Fact]

@@ -206,6 +206,43 @@ public sealed class GatewayTests(ClusterFixture fixture) : GatewayTest(fixture.C
     }
 
     [Fact]
+    public async Task AnUnknownJsonField_IsRefused_NamingIt_AndAMaskInTheBodyIsPointedToTheQuery()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(Gateway.HttpUrl), DefaultRequestVersion = HttpVersion.Version11 };
+
+        var typo = await http.PostAsJsonAsync("/v1/endpoints", new { name = "typo", url = $"{Receiver.Url}/typo", maxInflight = 4 });
+        Assert.Equal(HttpStatusCode.BadRequest, typo.StatusCode);
+        var message = (await typo.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("message").GetString();
+        Assert.Contains("maxInflight", message, StringComparison.Ordinal);
+        Assert.DoesNotContain((await EndpointsApi.ListEndpointsAsync(new ListEndpointsRequest { PageSize = 1000 })).Endpoints, e => e.Name == "typo");
+
+        var created = await http.PostAsJsonAsync("/v1/endpoints", new { name = "json", url = $"{Receiver.Url}/typo", maxInFlight = 4 });
+        Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        var masked = await http.PatchAsJsonAsync($"/v1/endpoints/{id}", new { endpoint = new { name = "renamed" }, updateMask = "name" });
+        Assert.Equal(HttpStatusCode.BadRequest, masked.StatusCode);
+        Assert.Contains("?updateMask=", (await masked.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("message").GetString(), StringComparison.Ordinal);
+        var renamed = await http.PatchAsJsonAsync($"/v1/endpoints/{id}?updateMask=name", new { name = "renamed" });
+        Assert.Equal(HttpStatusCode.OK, renamed.StatusCode);
+        Assert.Equal(4, (await renamed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("maxInFlight").GetInt32());
+    }
+
+    [Fact]
+    public async Task AJsonRouteCalledWithAnotherMethod_IsMethodNotAllowed_NamingTheMethodsItTakes()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(Gateway.HttpUrl), DefaultRequestVersion = HttpVersion.Version11 };
+
+        using var publish = await http.GetAsync("/v1/events:publish");
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, publish.StatusCode);
+        Assert.Equal(["POST"], publish.Content.Headers.Allow);
+        using var endpoints = await http.DeleteAsync("/v1/endpoints");
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, endpoints.StatusCode);
+        Assert.Equal(["GET", "POST"], endpoints.Content.Headers.Allow.Order(StringComparer.Ordinal));
+        using var nowhere = await http.GetAsync("/v1/nothing-here");
+        Assert.Equal(HttpStatusCode.NotFound, nowhere.StatusCode);
+    }
+
+    [Fact]
     public async Task JsonTranscoding_ServesTheSameApiOverHttp1()
     {
         using var http = new HttpClient { BaseAddress = new Uri(Gateway.HttpUrl), DefaultRequestVersion = HttpVersion.Version11 };

@@ -14,7 +14,8 @@ internal static class EventMapping
 
     /// <summary>Validates and converts; <paramref name="field"/> prefixes error field names ("event", "events[3]").</summary>
     /// <param name="maxBytes">Largest encoded size an event may have (Gateway:MaxEventBytes).</param>
-    public static ObjectEvent ToDomain(Proto.ObjectEvent? e, string field, DateTimeOffset now, int maxBytes)
+    /// <param name="traceParent">The publish's trace context, which the event carries to the webhooks.</param>
+    public static ObjectEvent ToDomain(Proto.ObjectEvent? e, string field, DateTimeOffset now, int maxBytes, string? traceParent = null)
     {
         if (e is null)
         {
@@ -71,6 +72,7 @@ internal static class EventMapping
             Data = Json(e.Data),
             Prechange = Json(e.Prechange),
             Postchange = Json(e.Postchange),
+            TraceParent = traceParent,
         };
     }
 

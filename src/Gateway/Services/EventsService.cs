@@ -19,7 +19,7 @@ internal sealed class EventsService(IGrainFactory grains, IOptions<GatewayOption
     public override async Task<PublishResponse> Publish(PublishRequest request, ServerCallContext context)
     {
         using var activity = StartPublish(1);
-        var e = EventMapping.ToDomain(request.Event, "event", time.GetUtcNow(), options.Value.MaxEventBytes) with { TraceParent = activity?.Id };
+        var e = EventMapping.ToDomain(request.Event, "event", time.GetUtcNow(), options.Value.MaxEventBytes, activity?.Id);
         await grains.GetGrain<IObjectTypeGrain>(e.ObjectType).PublishAsync([e], context.CancellationToken);
         return new PublishResponse { EventId = e.EventId };
     }
@@ -38,7 +38,7 @@ internal sealed class EventsService(IGrainFactory grains, IOptions<GatewayOption
         var events = new ObjectEvent[request.Events.Count];
         for (var i = 0; i < events.Length; i++)
         {
-            events[i] = EventMapping.ToDomain(request.Events[i], $"events[{i}]", now, options.Value.MaxEventBytes) with { TraceParent = activity?.Id };
+            events[i] = EventMapping.ToDomain(request.Events[i], $"events[{i}]", now, options.Value.MaxEventBytes, activity?.Id);
         }
 
         // One call per object type keeps each type's events in request order.

@@ -165,9 +165,8 @@ internal sealed partial class WebhookGrain : Grain, IWebhookGrain, IAsyncBatchOb
 
     public async Task<RequeueResult> RequeueDeadLettersAsync(ImmutableArray<string> eventIds, CancellationToken cancellationToken)
     {
-        var program = _program ?? throw new FailedPreconditionException(_state.State.Definition is null
-            ? throw new ResourceNotFoundException(Kind, Id)
-            : $"webhook '{Id}' cannot run as stored ({_stats.Current.LastError}); update it first");
+        _ = _state.State.Definition ?? throw new ResourceNotFoundException(Kind, Id);
+        var program = _program ?? throw new FailedPreconditionException($"webhook '{Id}' cannot run as stored ({_stats.Current.LastError}); update it first");
         if (!program.Definition.Enabled)
         {
             throw new FailedPreconditionException($"webhook '{Id}' is disabled; enable it before requeueing its dead letters");

@@ -76,20 +76,8 @@ public sealed class InMemoryDeliveryStoreTests
         Assert.Equal([1L], (await store.LoadPendingAsync("ep", 0, long.MaxValue, 10, 1, None)).Select(r => r.Sequence));
     }
 
-    private static DeliveryRecord Record(long sequence) => new()
+    private static DeliveryRecord Record(long sequence) => Endpoints.DeliveryLanesTests.Record(sequence) with
     {
-        Id = DeliveryId.Format("ep", sequence),
-        EndpointId = "ep",
-        Sequence = sequence,
-        WebhookId = "wh",
-        EventId = $"e{sequence}",
-        ObjectType = "dcim.device",
-        Event = "created",
-        Status = DeliveryStatus.Pending,
-        HttpMethod = "POST",
-        Url = "http://127.0.0.1:9/hook",
-        ContentType = "application/json",
-        Headers = [],
         Body = new string('x', Body),
         CreatedAt = new DateTimeOffset(2026, 12, 7, 12, 0, 0, TimeSpan.Zero).AddSeconds(sequence),
     };

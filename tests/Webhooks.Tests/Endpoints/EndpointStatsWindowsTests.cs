@@ -47,4 +47,22 @@ public sealed class EndpointStatsWindowsTests
 
         Assert.Equal(TimeSpan.FromSeconds(2), latencies.Percentiles()!.Value.P50);
     }
+
+    [Fact]
+    public void RetriedFailures_AreWarnedOfOnceAMinute_AndAtOnceWhenTheReasonChanges()
+    {
+        var stats = new Webhooks.Endpoints.EndpointStats(new Webhooks.Diagnostics.WebhooksMetrics(
+            new Microsoft.Extensions.DependencyInjection.ServiceCollection().AddMetrics().BuildServiceProvider()
+                .GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
+            Microsoft.Extensions.Options.Options.Create(new Webhooks.Hosting.TelemetryOptions()), new Webhooks.Diagnostics.SiloDeliveryLoad()));
+        var start = Start;
+        stats.RecordAttempt(new Webhooks.Deliveries.DeliveryAttempt { Time = start, Duration = TimeSpan.Zero, StatusCode = 503 });
+
+        Assert.True(stats.ShouldWarnOfRetry(start));
+        Assert.False(stats.ShouldWarnOfRetry(start.AddSeconds(59)));
+        stats.RecordAttempt(new Webhooks.Deliveries.DeliveryAttempt { Time = start, Duration = TimeSpan.Zero, Error = "connection refused" });
+        Assert.True(stats.ShouldWarnOfRetry(start.AddSeconds(59)));
+        Assert.False(stats.ShouldWarnOfRetry(start.AddSeconds(60)));
+        Assert.True(stats.ShouldWarnOfRetry(start.AddSeconds(120)));
+    }
 }

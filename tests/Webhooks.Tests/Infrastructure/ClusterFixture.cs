@@ -6,6 +6,7 @@ namespace Webhooks.Tests.Infrastructure;
 public class ClusterFixture : IAsyncLifetime
 {
     public const int PoisonAttempts = 3;
+    public const int DeadLetterCapacity = 3;
 
     public TestCluster Cluster { get; private set; } = null!;
 
@@ -22,6 +23,7 @@ public class ClusterFixture : IAsyncLifetime
         // Poison events set aside after a few quick failures.
         ["PoisonEvents:Attempts"] = PoisonAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["PoisonEvents:After"] = "00:00:00.500",
+        ["PoisonEvents:Capacity"] = DeadLetterCapacity.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
     public async Task InitializeAsync()

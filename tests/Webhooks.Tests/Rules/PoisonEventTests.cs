@@ -100,6 +100,34 @@ public sealed class PoisonEventTests(ClusterFixture fixture) : GatewayTest(fixtu
     }
 
     [Fact]
+    public async Task DeadLettersPastTheCapacity_DropTheOldest()
+    {
+        var (type, webhook) = await WebhookAsync("/capacity");
+        var poisons = Enumerable.Range(1, ClusterFixture.DeadLetterCapacity + 1).Select(i => $"poison-{Prefix}-c{i}").ToList();
+        poisons.ForEach(InjectedFaults.Fail);
+        try
+        {
+            for (var i = 0; i < poisons.Count; i++)
+            {
+                await PublishAsync(type, poisons[i], i);
+            }
+
+            await PublishAsync(type, $"ok-{Prefix}-after", 9);
+            await Receiver.WaitForAsync("/capacity", 1);
+        }
+        finally
+        {
+            poisons.ForEach(InjectedFaults.Clear);
+        }
+
+        var status = await StatusAsync(webhook);
+        Assert.Equal(poisons.Count, status.EventsDeadLettered);
+        Assert.Equal(ClusterFixture.DeadLetterCapacity, status.DeadLetters);
+        var held = await WebhooksApi.ListDeadLettersAsync(new ListDeadLettersRequest { WebhookId = webhook });
+        Assert.Equal(poisons.Skip(1), held.DeadLetters.Select(d => d.Event.EventId));
+    }
+
+    [Fact]
     public async Task DeadLetterCalls_NameWhatIsWrong()
     {
         var (_, webhook) = await WebhookAsync("/calls");

@@ -120,6 +120,7 @@ internal static class EndpointMapping
             Url = d.Url,
             SecretSet = info.SecretSet,
             SecretFingerprint = info.SecretFingerprint,
+            WebhookIds = { info.WebhookIds },
             SslVerification = d.SslVerification,
             CaFilePath = d.CaFilePath,
             ClientCertificatePath = d.ClientCertificatePath,
@@ -192,6 +193,11 @@ internal static class EndpointMapping
         if (duration.Seconds < 0 || duration.Nanos < 0 || duration.Seconds > maxSeconds)
         {
             throw new InvalidFieldException(field, "must be a positive duration");
+        }
+
+        if (duration.Nanos >= Google.Protobuf.WellKnownTypes.Duration.NanosecondsPerSecond)
+        {
+            throw new InvalidFieldException(field, "is not a valid duration (nanos must be below 1,000,000,000)");
         }
 
         return duration.ToTimeSpan();

@@ -46,7 +46,7 @@ internal sealed class EndpointsService(IGrainFactory grains, EndpointStateWatche
     [Authorize(Policy = ApiRoles.AdminPolicy)]
     public override async Task<Empty> DeleteEndpoint(DeleteEndpointRequest request, ServerCallContext context)
     {
-        await Grain(RequestIds.Existing(request.Id, "id", "endpoint")).DeleteAsync(context.CancellationToken);
+        await Grain(RequestIds.Existing(request.Id, "id", "endpoint")).DeleteAsync(request.Force, context.CancellationToken);
         return new Empty();
     }
 

@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace Webhooks.Endpoints;
 
 /// <summary>An endpoint as readers see it: the definition without its secret, header values masked.</summary>
@@ -14,4 +16,6 @@ public sealed record EndpointInfo
     [Id(5)] public long Version { get; init; }
     /// <summary>"sha256:" and 8 hex digits identifying the secret; empty when none is set.</summary>
     [Id(6)] public string SecretFingerprint { get; init; } = "";
+    /// <summary>The webhooks that deliver to this endpoint, in id order.</summary>
+    [Id(7)] public ImmutableArray<string> WebhookIds { get; init; } = [];
 }

@@ -23,8 +23,22 @@ public interface IEndpointGrain : IGrainWithStringKey
     [Alias("UpdateAsync")]
     Task<EndpointInfo> UpdateAsync(EndpointDefinition changes, ImmutableArray<string> fields, CancellationToken cancellationToken = default);
 
+    /// <summary>Deletes the endpoint. While webhooks deliver to it, throws <see cref="Errors.FailedPreconditionException"/>
+    /// naming them, unless <paramref name="force"/>, which also takes the endpoint out of them (a webhook left with
+    /// no endpoint is disabled).</summary>
     [Alias("DeleteAsync")]
-    Task DeleteAsync(CancellationToken cancellationToken = default);
+    Task DeleteAsync(bool force, CancellationToken cancellationToken = default);
+
+    /// <summary>Records that the webhook delivers to this endpoint (called before the webhook stores a definition
+    /// naming it) and returns the route it addresses it with; throws <see cref="Errors.ResourceNotFoundException"/>
+    /// when the endpoint does not exist. Idempotent.</summary>
+    /// <remarks>Interleaves: a forced delete calls the webhooks, which may be calling here at the same time.</remarks>
+    [Alias("AttachWebhookAsync"), AlwaysInterleave]
+    Task<EndpointRoute> AttachWebhookAsync(string webhookId, CancellationToken cancellationToken = default);
+
+    /// <summary>Forgets that the webhook delivers here (called after it stopped naming this endpoint). Idempotent.</summary>
+    [Alias("DetachWebhookAsync"), AlwaysInterleave]
+    Task DetachWebhookAsync(string webhookId, CancellationToken cancellationToken = default);
 
     /// <summary>Queues deliveries in order, all addressed with the same URL version. Idempotent by (event id,
     /// webhook id). Waits while the queue is full (backpressure) and throws

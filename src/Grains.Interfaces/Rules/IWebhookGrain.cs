@@ -21,6 +21,11 @@ public interface IWebhookGrain : IGrainWithStringKey
     [Alias("DeleteAsync")]
     Task DeleteAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>Stops delivering to an endpoint that is being deleted: it leaves <see cref="WebhookDefinition.EndpointIds"/>,
+    /// and a webhook left with none is disabled. Idempotent; nothing when the webhook does not name it.</summary>
+    [Alias("RemoveEndpointAsync")]
+    Task RemoveEndpointAsync(string endpointId, CancellationToken cancellationToken = default);
+
     /// <summary>The events this webhook set aside as poison, oldest first, after the event id <paramref name="after"/>.</summary>
     [Alias("ListDeadLettersAsync"), AlwaysInterleave]
     Task<DeadLetterPage> ListDeadLettersAsync(int pageSize, string after, CancellationToken cancellationToken = default);

@@ -43,6 +43,7 @@ internal sealed partial class EndpointGrain : Grain, IEndpointGrain, IRemindable
     private readonly DeliveryQueue _queue;
     private readonly DeliveryAdmission _admission;
     private readonly ManualDeliveries _manual;
+    private readonly EndpointUsers _users;
     private readonly EndpointStatusView _status;
     private readonly IDeliveryStore _store;
     private readonly EndpointValidator _validator;
@@ -85,6 +86,7 @@ internal sealed partial class EndpointGrain : Grain, IEndpointGrain, IRemindable
         _status = new EndpointStatusView(id, _endpoint, _queue, _admission, _gate, _stats, settings.QueueCapacity, _time, feed,
             (due, push) => this.RegisterGrainTimer(_ => push(), new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { KeepAlive = false }));
         _manual = new ManualDeliveries(id, _endpoint, _queue, _runner, _stats, _recovery, store, clock, settings.MaxReplay);
+        _users = new EndpointUsers(id, _endpoint, GrainFactory);
 
         // Memory admission's bound depends on whether the endpoint is getting through; a freed slot is room.
         _gate.Changed += _admission.ReleaseWaiters;
@@ -201,9 +203,17 @@ internal sealed partial class EndpointGrain : Grain, IEndpointGrain, IRemindable
         return Info();
     }
 
-    public async Task DeleteAsync(CancellationToken cancellationToken)
+    public async Task DeleteAsync(bool force, CancellationToken cancellationToken)
     {
         _ = Definition;
+        await _users.DropStaleAsync(cancellationToken);
+        // Read with no await before the tombstone below: a webhook attaching later finds the endpoint gone.
+        var users = _users.Current;
+        if (!force)
+        {
+            _users.ThrowIfUsed(users);
+        }
+
         await _endpoint.DeleteAsync(cancellationToken);
         await GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.Endpoints).RemoveAsync(Id, cancellationToken);
         while (_queue.Lanes.TryTake(out var abandoned))
@@ -222,7 +232,15 @@ internal sealed partial class EndpointGrain : Grain, IEndpointGrain, IRemindable
         // Also releases callers waiting for room: they see the endpoint is gone.
         _gate.Signal();
         await _recovery.StopAsync();
+        // Last: a webhook busy handing this endpoint deliveries has been let go above.
+        await _users.RemoveFromAsync(users, cancellationToken);
     }
+
+    public Task<EndpointRoute> AttachWebhookAsync(string webhookId, CancellationToken cancellationToken) =>
+        _users.AttachAsync(webhookId, cancellationToken);
+
+    public Task DetachWebhookAsync(string webhookId, CancellationToken cancellationToken) =>
+        _users.DetachAsync(webhookId, cancellationToken);
 
     public Task<EnqueueResult> EnqueueAsync(ImmutableArray<DeliveryRequest> requests, CancellationToken cancellationToken) =>
         _admission.EnqueueAsync(requests, cancellationToken);
@@ -277,6 +295,7 @@ internal sealed partial class EndpointGrain : Grain, IEndpointGrain, IRemindable
             CreatedAt = state.CreatedAt,
             UpdatedAt = state.UpdatedAt,
             Version = state.Version,
+            WebhookIds = [.. state.WebhookIds],
         };
     }
 

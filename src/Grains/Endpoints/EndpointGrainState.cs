@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Webhooks.Templates;
 
 namespace Webhooks.Endpoints;
@@ -29,6 +30,8 @@ public sealed class EndpointGrainState
     [Id(9)] public DateTimeOffset? FailingSince { get; set; }
     [Id(10)] public int ConsecutiveFailures { get; set; }
     [Id(11)] public bool CircuitOpen { get; set; }
+    /// <summary>The webhooks that attached themselves to this endpoint (see <see cref="EndpointUsers"/>).</summary>
+    [Id(12)] public ImmutableSortedSet<string> WebhookIds { get; set; } = ImmutableSortedSet.Create<string>(StringComparer.Ordinal);
 
     /// <summary>What webhooks address the endpoint with.</summary>
     public EndpointRoute Route()

@@ -20,21 +20,58 @@ internal sealed class EndpointRoutes(IGrainFactory grains, TemplateCompiler temp
 
     public void Clear() => _routes.Clear();
 
-    /// <summary>Looks up (and caches) every endpoint's route; throws <see cref="InvalidFieldException"/> naming
-    /// the first endpoint that does not exist.</summary>
-    public async Task CheckAsync(ImmutableArray<string> endpointIds, CancellationToken cancellationToken)
+    /// <summary>Records the webhook as a user of every endpoint (see <see cref="IEndpointGrain.AttachWebhookAsync"/>) and
+    /// caches their routes; throws <see cref="InvalidFieldException"/> naming the first endpoint that does not exist.</summary>
+    public async Task AttachAsync(string webhookId, ImmutableArray<string> endpointIds, CancellationToken cancellationToken)
     {
         foreach (var id in endpointIds)
         {
             try
             {
-                Cache(id, await grains.GetGrain<IEndpointGrain>(id).GetRouteAsync(cancellationToken));
+                Cache(id, await grains.GetGrain<IEndpointGrain>(id).AttachWebhookAsync(webhookId, cancellationToken));
             }
             catch (ResourceNotFoundException)
             {
                 throw new InvalidFieldException("webhook.endpoint_ids", $"endpoint '{id}' does not exist");
             }
         }
+    }
+
+    /// <summary>As <see cref="AttachAsync"/>, skipping endpoints that no longer exist (a stored definition's: deliveries
+    /// to them are recorded as errors).</summary>
+    public async Task AttachExistingAsync(string webhookId, ImmutableArray<string> endpointIds, CancellationToken cancellationToken)
+    {
+        foreach (var id in endpointIds)
+        {
+            try
+            {
+                Cache(id, await grains.GetGrain<IEndpointGrain>(id).AttachWebhookAsync(webhookId, cancellationToken));
+            }
+            catch (ResourceNotFoundException)
+            {
+            }
+        }
+    }
+
+    /// <summary>Tells endpoints the webhook no longer delivers to them. Best effort: one that is not told keeps a stale
+    /// entry, which it checks against the webhook before acting on it.</summary>
+    public async Task<Exception?> DetachAsync(string webhookId, IEnumerable<string> endpointIds)
+    {
+        Exception? failure = null;
+        foreach (var id in endpointIds)
+        {
+            _routes.Remove(id);
+            try
+            {
+                await grains.GetGrain<IEndpointGrain>(id).DetachWebhookAsync(webhookId);
+            }
+            catch (Exception ex)
+            {
+                failure ??= ex;
+            }
+        }
+
+        return failure;
     }
 
     /// <summary>Hands requests to one endpoint. Throws (and the stream redelivers the batch later) only when the

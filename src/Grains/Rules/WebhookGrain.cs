@@ -5,6 +5,7 @@ using Orleans.Streams;
 using Webhooks.Catalog;
 using Webhooks.Conditions;
 using Webhooks.DeadLetters;
+using Webhooks.Endpoints;
 using Webhooks.Diagnostics;
 using Webhooks.Events;
 using Webhooks.Errors;
@@ -82,6 +83,10 @@ internal sealed partial class WebhookGrain : Grain, IWebhookGrain, IAsyncBatchOb
         }
 
         await _subscriptions.ReconcileAsync(DesiredStreams());
+        if (_state.State is { Definition: { } stored, AttachedToEndpoints: false })
+        {
+            await AttachStoredAsync(stored, cancellationToken);
+        }
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -101,9 +106,10 @@ internal sealed partial class WebhookGrain : Grain, IWebhookGrain, IAsyncBatchOb
         var normalized = WebhookValidator.Normalize(definition, _templates, _conditionOptions);
         // Compiled before anything is stored: a definition that cannot run is refused whole, never kept half-way.
         var program = WebhookProgram.Compile(normalized, _templates, _conditionOptions);
-        await _routes.CheckAsync(normalized.EndpointIds, cancellationToken);
+        await _routes.AttachAsync(Id, normalized.EndpointIds, cancellationToken);
         var now = _time.GetUtcNow();
         _state.State.Definition = normalized;
+        _state.State.AttachedToEndpoints = true;
         _state.State.CreatedAt = now;
         _state.State.UpdatedAt = now;
         _state.State.ActiveSince = now;
@@ -122,7 +128,7 @@ internal sealed partial class WebhookGrain : Grain, IWebhookGrain, IAsyncBatchOb
         var program = WebhookProgram.Compile(normalized, _templates, _conditionOptions);
         if (fields.Contains(WebhookField.EndpointIds))
         {
-            await _routes.CheckAsync(normalized.EndpointIds, cancellationToken);
+            await _routes.AttachAsync(Id, normalized.EndpointIds, cancellationToken);
         }
 
         _state.State.Definition = normalized;
@@ -136,12 +142,13 @@ internal sealed partial class WebhookGrain : Grain, IWebhookGrain, IAsyncBatchOb
 
         await _state.WriteStateAsync(cancellationToken);
         await ApplyAsync(program);
+        await DetachAsync(current.EndpointIds.Except(normalized.EndpointIds, StringComparer.Ordinal));
         return Info();
     }
 
     public async Task DeleteAsync(CancellationToken cancellationToken)
     {
-        _ = _state.State.Definition ?? throw new ResourceNotFoundException(Kind, Id);
+        var current = _state.State.Definition ?? throw new ResourceNotFoundException(Kind, Id);
         _program?.Dispose();
         _program = null;
         await _subscriptions.ReconcileAsync([]);
@@ -150,6 +157,32 @@ internal sealed partial class WebhookGrain : Grain, IWebhookGrain, IAsyncBatchOb
         await GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.Webhooks).RemoveAsync(Id, cancellationToken);
         _routes.Clear();
         _stats.Reset();
+        await DetachAsync(current.EndpointIds);
+    }
+
+    public async Task RemoveEndpointAsync(string endpointId, CancellationToken cancellationToken)
+    {
+        if (_state.State.Definition is not { } current || !current.EndpointIds.Contains(endpointId, StringComparer.Ordinal))
+        {
+            return;
+        }
+
+        var remaining = current.EndpointIds.Remove(endpointId);
+        var changed = current with { EndpointIds = remaining, Enabled = current.Enabled && !remaining.IsEmpty };
+        _state.State.Definition = changed;
+        _state.State.UpdatedAt = _time.GetUtcNow();
+        await _state.WriteStateAsync(cancellationToken);
+        if (current.Enabled && !changed.Enabled)
+        {
+            _stats.Error($"disabled: endpoint '{endpointId}', its only one, was deleted");
+            LogDisabledWithoutEndpoints(_logger, Id, endpointId);
+        }
+
+        if (_program is not null)
+        {
+            // It compiled in this activation, under the same limits: it compiles again.
+            await ApplyAsync(WebhookProgram.Compile(changed, _templates, _conditionOptions));
+        }
     }
 
     public Task OnNextAsync(IList<SequentialItem<ObjectEvent>> items) =>
@@ -237,6 +270,30 @@ internal sealed partial class WebhookGrain : Grain, IWebhookGrain, IAsyncBatchOb
         return count;
     }
 
+    private async Task DetachAsync(IEnumerable<string> endpointIds)
+    {
+        if (await _routes.DetachAsync(Id, endpointIds) is { } failure)
+        {
+            LogUsersNotUpdated(_logger, failure, Id);
+        }
+    }
+
+    /// <summary>Attaches a webhook stored before endpoints kept their users; tried again at the next activation if an
+    /// endpoint cannot be reached now.</summary>
+    private async Task AttachStoredAsync(WebhookDefinition stored, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _routes.AttachExistingAsync(Id, stored.EndpointIds, cancellationToken);
+            _state.State.AttachedToEndpoints = true;
+            await _state.WriteStateAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogUsersNotUpdated(_logger, ex, Id);
+        }
+    }
+
     private async Task ApplyAsync(WebhookProgram program)
     {
         _program?.Dispose();
@@ -256,6 +313,12 @@ internal sealed partial class WebhookGrain : Grain, IWebhookGrain, IAsyncBatchOb
         Stats = _stats.Current,
         DeadLetters = _state.State.DeadLetters,
     };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {WebhookId} disabled: endpoint {EndpointId}, its only one, was deleted")]
+    private static partial void LogDisabledWithoutEndpoints(ILogger logger, string webhookId, string endpointId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {WebhookId}: could not update its endpoints' lists of the webhooks that use them (they check them before acting on them)")]
+    private static partial void LogUsersNotUpdated(ILogger logger, Exception exception, string webhookId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {WebhookId}: stream error")]
     private static partial void LogStreamError(ILogger logger, Exception exception, string webhookId);

@@ -22,4 +22,7 @@ public sealed class WebhookGrainState
     [Id(5)] public int DeadLetters { get; set; }
     /// <summary>The counts as last saved (every minute while they change, and on deactivation).</summary>
     [Id(6)] public WebhookStats? Stats { get; set; }
+    /// <summary>Whether the endpoints it names know it as a user (see <c>IEndpointGrain.AttachWebhookAsync</c>); false
+    /// for a webhook stored before endpoints kept their users, which attaches itself when it next activates.</summary>
+    [Id(7)] public bool AttachedToEndpoints { get; set; }
 }

@@ -83,12 +83,12 @@ public static partial class WebhookValidator
 
         templates.Compile(d.BodyTemplate, "webhook.body_template");
 
-        if (d.EndpointIds.IsDefaultOrEmpty)
+        if (d.EndpointIds.IsDefaultOrEmpty && d.Enabled)
         {
-            throw new InvalidFieldException("webhook.endpoint_ids", "at least one endpoint id is required");
+            throw new InvalidFieldException("webhook.endpoint_ids", "at least one endpoint id is required while the webhook is enabled");
         }
 
-        var endpointIds = d.EndpointIds.Select(id => id.Trim()).Distinct(StringComparer.Ordinal).ToImmutableArray();
+        var endpointIds = d.EndpointIds.IsDefault ? [] : d.EndpointIds.Select(id => id.Trim()).Distinct(StringComparer.Ordinal).ToImmutableArray();
         foreach (var id in endpointIds)
         {
             if (!ResourceIds.IsValid(id))

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Webhooks.Endpoints;
+using Webhooks.Rules;
 using Webhooks.Tests.Infrastructure;
 
 namespace Webhooks.Tests.Durability;
@@ -20,6 +21,7 @@ public sealed class EndpointDeleteTests : DurableTest
         var settings = new Dictionary<string, string> { ["Delivery:QueueCapacity"] = QueueCapacity.ToString(CultureInfo.InvariantCulture) };
         var endpointId = $"ep-reuse-{Guid.NewGuid():N}"[..20];
         string type;
+        string webhookId;
         await using (var first = await Durable.StartAsync(1, settings))
         {
             var scenario = new Scenario(first.Client);
@@ -27,11 +29,12 @@ public sealed class EndpointDeleteTests : DurableTest
             var endpoint = first.Client.GetGrain<IEndpointGrain>(endpointId);
             await endpoint.CreateAsync(new EndpointDefinition { Name = "old", Url = $"{Receiver.Url}/old" });
             await endpoint.PauseAsync();
-            await scenario.WebhookAsync(type, endpointId, d => d with { BodyTemplate = "{{ data.n }}" });
+            webhookId = await scenario.WebhookAsync(type, endpointId, d => d with { BodyTemplate = "{{ data.n }}" });
             await scenario.PublishAsync([.. Enumerable.Range(0, OldEvents).Select(n => Scenario.Event(type, "created", new { n }))]);
             await Poll.UntilAsync(async () => await PendingAsync(endpointId) == OldEvents, $"{OldEvents} pending deliveries, most only in the database");
 
-            await endpoint.DeleteAsync();
+            // Forced: the webhook still names it (and is disabled, left with no endpoint).
+            await endpoint.DeleteAsync(force: true);
 
             await Poll.UntilAsync(async () => await PendingAsync(endpointId) == 0, "no pending delivery left after the delete");
             Assert.Equal(OldEvents, await Durable.ScalarAsync<long>(
@@ -42,6 +45,8 @@ public sealed class EndpointDeleteTests : DurableTest
         await using var second = await Durable.StartAsync(1, settings);
         var again = second.Client.GetGrain<IEndpointGrain>(endpointId);
         await again.CreateAsync(new EndpointDefinition { Name = "new", Url = $"{Receiver.Url}/new" });
+        await second.Client.GetGrain<IWebhookGrain>(webhookId).UpdateAsync(
+            new WebhookDefinition { EndpointIds = [endpointId], Enabled = true }, [WebhookField.EndpointIds, WebhookField.Enabled]);
         await new Scenario(second.Client).PublishAsync([.. Enumerable.Range(OldEvents, NewEvents).Select(n => Scenario.Event(type, "created", new { n }))]);
 
         var received = await Receiver.WaitForAsync("/new", NewEvents, TimeSpan.FromSeconds(30));

@@ -56,7 +56,7 @@ public sealed class FuzzTests(ClusterFixture fixture) : GatewayTest(fixture.Clie
                 calls++;
                 if (Unclean.Contains(status))
                 {
-                    unclean.Add($"gRPC {rpc.FullName} #{i} ({what}): {status}");
+                    unclean.Add($"gRPC {rpc.FullName} #{i} ({what}): {status} for {Describe(rpc.InputType, payload)}");
                 }
 
                 if (!Decodes(rpc.InputType, payload))
@@ -86,6 +86,20 @@ public sealed class FuzzTests(ClusterFixture fixture) : GatewayTest(fixture.Clie
         Assert.True(unclean.Count == 0, $"seed {Seed}:\n{string.Join("\n", unclean.Take(30))}");
         var arrived = await Receiver.WaitForAsync("/valid", published.Count, TimeSpan.FromSeconds(60));
         Assert.Equal(published.Order(StringComparer.Ordinal), arrived.Select(r => r.BodyText).Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>The request as protobuf JSON, cut short, so that a failure names what was sent.</summary>
+    private static string Describe(MessageDescriptor type, byte[] payload)
+    {
+        try
+        {
+            var text = type.Parser!.ParseFrom(payload).ToString() ?? "";
+            return text.Length > 2000 ? text[..2000] + "…" : text;
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            return $"{payload.Length} bytes that do not decode";
+        }
     }
 
     private async Task<List<string>> PublishValidAsync(string type)

@@ -169,6 +169,15 @@ public sealed class GatewayTests(ClusterFixture fixture) : GatewayTest(fixture.C
             Events = { new ObjectEvent { ObjectType = "dcim.device", Event = "created" }, new ObjectEvent { ObjectType = "dcim.device", Event = "Not A Token" } },
         }).ResponseAsync);
         await AssertInvalid("endpoint.url", () => EndpointsApi.CreateEndpointAsync(new CreateEndpointRequest { Endpoint = new Endpoint { Name = "n", Url = "ftp://example/x" } }).ResponseAsync);
+        await AssertInvalid("endpoint.retry_policy.exponential.initial", () => EndpointsApi.CreateEndpointAsync(new CreateEndpointRequest
+        {
+            Endpoint = new Endpoint
+            {
+                Name = "n",
+                Url = $"{Receiver.Url}/x",
+                RetryPolicy = new RetryPolicy { Exponential = new ExponentialBackoff { Initial = new Duration { Nanos = 1_500_000_000 } } },
+            },
+        }).ResponseAsync);
         await AssertInvalid("endpoint.url", () => EndpointsApi.CreateEndpointAsync(new CreateEndpointRequest { Endpoint = new Endpoint { Name = "n", Url = "not a url" } }).ResponseAsync);
         var unknown = ValidWebhook();
         unknown.EndpointIds.Add("no-such-endpoint");

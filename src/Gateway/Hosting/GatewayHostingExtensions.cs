@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using Orleans.Dashboard;
 using Webhooks.Gateway.Auth;
+using Webhooks.Gateway.WebConsole;
 using Webhooks.Gateway.Errors;
 using Webhooks.Gateway.Health;
 using Webhooks.Gateway.Json;
@@ -73,6 +74,9 @@ public static class GatewayHostingExtensions
         // Resolved now so that invalid keys stop the start with one line.
         var keys = app.Services.GetRequiredService<ApiKeyRing>();
         app.Lifetime.ApplicationStarted.Register(() => GatewayLog.Auth(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Webhooks.Gateway"), keys));
+        // Before routing: the console's files are served as files, not matched by the 405 fallback route.
+        app.UseWebhooksConsole();
+        app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseMiddleware<UnknownJsonFields>();
@@ -81,6 +85,7 @@ public static class GatewayHostingExtensions
         app.MapGrpcService<WebhooksService>();
         app.MapGrpcService<DeliveriesService>();
         app.MapGrpcReflectionService();
+        app.MapConsoleSession();
         app.MapPrometheusScrapingEndpoint(GatewayTelemetry.MetricsPath).RequireAuthorization(ApiRoles.ReadPolicy);
         if (app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value.Dashboard)
         {

@@ -234,6 +234,12 @@ public sealed class GatewayTests(ClusterFixture fixture) : GatewayTest(fixture.C
         var renamed = await http.PatchAsJsonAsync($"/v1/endpoints/{id}?updateMask=name", new { name = "renamed" });
         Assert.Equal(HttpStatusCode.OK, renamed.StatusCode);
         Assert.Equal(4, (await renamed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("maxInFlight").GetInt32());
+        // A mask names fields as the JSON body does (lowerCamelCase) or as the proto does (snake_case).
+        var camel = await http.PatchAsJsonAsync($"/v1/endpoints/{id}?updateMask=maxInFlight,sslVerification", new { maxInFlight = 2, sslVerification = false });
+        Assert.Equal(HttpStatusCode.OK, camel.StatusCode);
+        var snake = await http.PatchAsJsonAsync($"/v1/endpoints/{id}?updateMask=max_in_flight", new { maxInFlight = 3 });
+        var after = await snake.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal((3, false), (after.GetProperty("maxInFlight").GetInt32(), after.GetProperty("sslVerification").GetBoolean()));
     }
 
     [Fact]

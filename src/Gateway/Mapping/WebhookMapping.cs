@@ -21,6 +21,7 @@ internal static class WebhookMapping
         BodyTemplate = w.BodyTemplate,
         EndpointIds = [.. w.EndpointIds],
         Description = w.Description,
+        Conditions = w.Conditions is { } conditions ? StructJson.Format(conditions) : "",
     };
 
     /// <summary>The fields an update replaces: the mask's paths, or with no mask every field set in the request.</summary>
@@ -36,7 +37,8 @@ internal static class WebhookMapping
             (w.AdditionalHeaders.Length > 0, WebhookField.AdditionalHeaders),
             (w.BodyTemplate.Length > 0, WebhookField.BodyTemplate),
             (w.EndpointIds.Count > 0, WebhookField.EndpointIds),
-            (w.Description.Length > 0, WebhookField.Description));
+            (w.Description.Length > 0, WebhookField.Description),
+            (w.Conditions is not null, WebhookField.Conditions));
 
     public static Proto.Webhook ToProto(WebhookInfo info)
     {
@@ -52,6 +54,7 @@ internal static class WebhookMapping
             AdditionalHeaders = d.AdditionalHeaders,
             BodyTemplate = d.BodyTemplate,
             Description = d.Description,
+            Conditions = d.Conditions.Length > 0 ? Struct.Parser.ParseJson(d.Conditions) : null,
             CreateTime = ProtoTime.ToProto(info.CreatedAt),
             UpdateTime = ProtoTime.ToProto(info.UpdatedAt),
             Status = new Proto.WebhookStatus

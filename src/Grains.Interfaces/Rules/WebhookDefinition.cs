@@ -25,4 +25,6 @@ public sealed record WebhookDefinition
     [Id(8)] public string BodyTemplate { get; init; } = "";
     [Id(9)] public ImmutableArray<string> EndpointIds { get; init; } = [];
     [Id(10)] public string Description { get; init; } = "";
+    /// <summary>A NetBox condition set as JSON (instead of <see cref="Condition"/>); empty means none.</summary>
+    [Id(11)] public string Conditions { get; init; } = "";
 }

@@ -14,10 +14,11 @@ public static class WebhookField
     public const string BodyTemplate = "body_template";
     public const string EndpointIds = "endpoint_ids";
     public const string Description = "description";
+    public const string Conditions = "conditions";
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
         Name, Enabled, ObjectTypes, Events, Condition, HttpMethod, HttpContentType, AdditionalHeaders,
-        BodyTemplate, EndpointIds, Description,
+        BodyTemplate, EndpointIds, Description, Conditions,
     };
 }

@@ -12,7 +12,7 @@ namespace Webhooks.Conditions;
 /// <remarks>Sandboxed: strict mode, no CLR access (Jint's default), no eval or Function(), and statement,
 /// time, memory, recursion and array-size limits that reset with every call; the built-ins that build large values
 /// in one call are size-checked first (<see cref="BoundedBuiltIns"/>).</remarks>
-public sealed class ConditionEvaluator : IDisposable
+public sealed class ConditionEvaluator : IEventCondition
 {
     private readonly Engine _engine;
     private readonly JsValue _function;

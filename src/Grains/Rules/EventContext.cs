@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
+using Webhooks.Conditions.NetBox;
 using Webhooks.Events;
 using Webhooks.Templates;
 
@@ -11,12 +12,17 @@ namespace Webhooks.Rules;
 /// object_type, object_id and, for "updated" events, changes.</summary>
 public sealed class EventContext(ObjectEvent e)
 {
+    // JSON for machines, not for embedding in HTML: '+', '<', '&' and non-ASCII text are written as they are (the
+    // default encoder writes "+00:00" as "\u002B00:00").
+    private static readonly JsonWriterOptions DefaultBodyOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private string? _timestamp;
     private string? _changesJson;
     private bool _changesComputed;
     private string? _defaultBody;
     private Dictionary<string, object?>? _model;
     private Dictionary<string, object?>? _partialModel;
+    private ConditionRoot? _conditionRoot;
 
     public ObjectEvent Event { get; } = e;
 
@@ -39,6 +45,9 @@ public sealed class EventContext(ObjectEvent e)
         }
     }
 
+    /// <summary>What a NetBox condition set sees: the data's fields, and snapshots beside them.</summary>
+    internal ConditionRoot ConditionRoot => _conditionRoot ??= BuildConditionRoot();
+
     /// <summary>The body sent when a webhook has no body template: the JSON of the whole context.</summary>
     public string DefaultBody => _defaultBody ??= WriteDefaultBody();
 
@@ -49,10 +58,25 @@ public sealed class EventContext(ObjectEvent e)
     /// parsed (the rest null). Kept apart from <see cref="TemplateModel"/>, which other templates may need whole.</summary>
     public IReadOnlyDictionary<string, object?> TemplateModelFor(ContextUse use) => _model ?? (_partialModel ??= BuildModel(use));
 
+    private ConditionRoot BuildConditionRoot()
+    {
+        var data = string.IsNullOrEmpty(Event.Data) ? (JsonElement?)null : ParseElement(Event.Data);
+        var snapshots = ParseElement($"{{\"prechange\":{Raw(Event.Prechange)},\"postchange\":{Raw(Event.Postchange)}}}");
+        return new ConditionRoot(data, hasSnapshots: true, snapshots);
+
+        static string Raw(string? json) => string.IsNullOrEmpty(json) ? "null" : json;
+
+        static JsonElement ParseElement(string json)
+        {
+            using var document = JsonDocument.Parse(json);
+            return document.RootElement.Clone();
+        }
+    }
+
     private string WriteDefaultBody()
     {
         var buffer = new ArrayBufferWriter<byte>(256 + (Event.Data?.Length ?? 0) + (Event.Prechange?.Length ?? 0) + (Event.Postchange?.Length ?? 0));
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, DefaultBodyOptions))
         {
             writer.WriteStartObject();
             writer.WriteString("event", Event.Event);

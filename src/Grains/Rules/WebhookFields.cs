@@ -19,6 +19,7 @@ internal static class WebhookFields
                 WebhookField.ObjectTypes => merged with { ObjectTypes = changes.ObjectTypes },
                 WebhookField.Events => merged with { Events = changes.Events },
                 WebhookField.Condition => merged with { Condition = changes.Condition },
+                WebhookField.Conditions => merged with { Conditions = changes.Conditions },
                 WebhookField.HttpMethod => merged with { HttpMethod = changes.HttpMethod },
                 WebhookField.HttpContentType => merged with { HttpContentType = changes.HttpContentType },
                 WebhookField.AdditionalHeaders => merged with { AdditionalHeaders = changes.AdditionalHeaders },

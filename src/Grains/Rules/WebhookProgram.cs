@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Fluid;
 using Webhooks.Conditions;
+using Webhooks.Conditions.NetBox;
 using Webhooks.Deliveries;
 using Webhooks.Endpoints;
 using Webhooks.Errors;
@@ -37,7 +38,9 @@ internal sealed class WebhookProgram : IDisposable
         Definition = definition;
         Types = new ObjectTypeFilter(definition.ObjectTypes);
         Events = new EventNameFilter(definition.Events);
-        Condition = definition.Condition.Trim().Length > 0 ? new ConditionEvaluator(definition.Condition, conditionOptions) : null;
+        Condition = definition.Conditions.Length > 0 ? NetBoxConditionSet.Parse(definition.Conditions, conditionOptions.Timeout)
+            : definition.Condition.Trim().Length > 0 ? new ConditionEvaluator(definition.Condition, conditionOptions)
+            : null;
         _headers = HeaderTemplate.Compile(definition.AdditionalHeaders, templates);
 
         _bodyTemplate = definition.BodyTemplate.Length > 0 ? templates.Compile(definition.BodyTemplate, "webhook.body_template") : null;
@@ -50,7 +53,7 @@ internal sealed class WebhookProgram : IDisposable
 
     public EventNameFilter Events { get; }
 
-    public ConditionEvaluator? Condition { get; }
+    public IEventCondition? Condition { get; }
 
     /// <summary>Whether an event's name and type are this webhook's.</summary>
     public bool Covers(ObjectEvent item) => Events.Matches(item.Event) && Types.Matches(item.ObjectType);

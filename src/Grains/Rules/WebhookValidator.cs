@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
 using Webhooks.Conditions;
+using Webhooks.Conditions.NetBox;
 using Webhooks.Errors;
 using Webhooks.Events;
 using Webhooks.Resources;
@@ -65,6 +66,21 @@ public static partial class WebhookValidator
         if (d.Condition.Trim().Length > 0)
         {
             ConditionSource.Wrap(d.Condition, "webhook.condition", conditions.MaxLength);
+        }
+
+        if (d.Conditions.Length > 0)
+        {
+            if (d.Condition.Trim().Length > 0)
+            {
+                throw new InvalidFieldException("webhook.conditions", "set either condition (JavaScript) or conditions (a NetBox condition set), not both");
+            }
+
+            if (d.Conditions.Length > conditions.MaxLength)
+            {
+                throw new InvalidFieldException("webhook.conditions", $"is {d.Conditions.Length} characters of JSON; at most {conditions.MaxLength}");
+            }
+
+            NetBoxConditionSet.Parse(d.Conditions, conditions.Timeout);
         }
 
         var method = string.IsNullOrWhiteSpace(d.HttpMethod) ? WebhookDefinition.DefaultHttpMethod : d.HttpMethod.Trim().ToUpperInvariant();

@@ -68,4 +68,23 @@ public sealed class TemplateTests
         Assert.Equal(JsonValueKind.Null, body.GetProperty("snapshots").GetProperty("prechange").ValueKind);
         Assert.Equal(2, body.GetProperty("data").GetProperty("nested").GetProperty("list")[1].GetInt32());
     }
+
+    [Fact]
+    public void DefaultBody_WritesSafeCharactersAsThemselves_NotAsEscapes()
+    {
+        var context = new EventContext(new ObjectEvent
+        {
+            EventId = "e1",
+            ObjectType = "dcim.device",
+            Event = "created",
+            Timestamp = new DateTimeOffset(2026, 12, 7, 12, 0, 0, TimeSpan.Zero),
+            Username = "jörg+ops",
+            Data = """{"name":"sw-01"}""",
+        });
+
+        // What a receiver or a person reading the log sees: the timestamp's "+00:00" and the name as written.
+        Assert.Contains("\"timestamp\":\"2026-12-07T12:00:00.0000000+00:00\"", context.DefaultBody, StringComparison.Ordinal);
+        Assert.Contains("\"username\":\"jörg+ops\"", context.DefaultBody, StringComparison.Ordinal);
+        Assert.DoesNotContain("\\u", context.DefaultBody, StringComparison.Ordinal);
+    }
 }

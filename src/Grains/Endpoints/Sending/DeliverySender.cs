@@ -24,41 +24,8 @@ public sealed class DeliverySender(IHttpClientFactory clients, IOptions<Delivery
     public async Task<DeliveryAttempt> SendAsync(EndpointDefinition endpoint, DeliveryRecord delivery, int attempt, CancellationToken cancellationToken)
     {
         var body = Encoding.UTF8.GetBytes(delivery.Body);
-        // HttpMethod.Parse returns the shared instances for the standard methods.
-        using var request = new HttpRequestMessage(HttpMethod.Parse(delivery.HttpMethod), delivery.Url)
-        {
-            Content = new ByteArrayContent(body),
-        };
-
-        // Validated when the webhook was saved; parsing it again per request only allocates.
-        request.Content.Headers.TryAddWithoutValidation("Content-Type", delivery.ContentType);
-
-        request.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
-        // The endpoint's static headers first; the webhook's rendered headers override them by name.
-        foreach (var header in endpoint.Headers)
-        {
-            SetHeader(request, header);
-        }
-
-        foreach (var header in delivery.Headers)
-        {
-            SetHeader(request, header);
-        }
-
-        request.Headers.TryAddWithoutValidation(DeliveryHeader, delivery.Id);
-        request.Headers.TryAddWithoutValidation(AttemptHeader, attempt.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        if (!string.IsNullOrEmpty(endpoint.Secret))
-        {
-            request.Headers.TryAddWithoutValidation(PayloadSigner.HeaderName, PayloadSigner.Sign(endpoint.Secret, body));
-        }
-
         using var activity = WebhooksTracing.StartAttempt(delivery, attempt);
-        if (activity is not null)
-        {
-            request.Headers.Remove(WebhooksTracing.TraceParentHeader);
-            request.Headers.TryAddWithoutValidation(WebhooksTracing.TraceParentHeader, activity.Id);
-        }
-
+        var request = Request(endpoint, delivery, attempt, body, activity);
         var sentHeaders = SentHeaders(request, endpoint);
         var client = clients.CreateClient(DeliveryHttpClients.NameFor(endpoint));
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -69,7 +36,22 @@ public sealed class DeliverySender(IHttpClientFactory clients, IOptions<Delivery
         var started = Stopwatch.GetTimestamp();
         try
         {
-            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            HttpResponseMessage sent;
+            try
+            {
+                sent = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            }
+            catch (HttpRequestException ex) when (ex.HttpRequestError == HttpRequestError.ResponseEnded)
+            {
+                // The connection closed before a byte of the response came: a pooled connection the receiver had
+                // already closed (HTTP/1.0 servers close after every reply, others when idle for a moment), so the
+                // request never reached it. Once more at once, on another connection, as the same attempt.
+                request.Dispose();
+                request = Request(endpoint, delivery, attempt, body, activity);
+                sent = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            }
+
+            using var response = sent;
             var responseBody = await ReadBodyAsync(response, timeout.Token);
             return Ended(new DeliveryAttempt
             {
@@ -98,6 +80,11 @@ public sealed class DeliverySender(IHttpClientFactory clients, IOptions<Delivery
             return Failed(ex.Message);
         }
 
+        finally
+        {
+            request.Dispose();
+        }
+
         DeliveryAttempt Failed(string error) =>
             Ended(new DeliveryAttempt { Time = startedAt, Duration = Stopwatch.GetElapsedTime(started), Error = error });
 
@@ -106,6 +93,45 @@ public sealed class DeliverySender(IHttpClientFactory clients, IOptions<Delivery
             WebhooksTracing.Ended(activity, outcome);
             return outcome with { RequestHeaders = sentHeaders };
         }
+    }
+
+    private static HttpRequestMessage Request(EndpointDefinition endpoint, DeliveryRecord delivery, int attempt, byte[] body, Activity? activity)
+    {
+        // HttpMethod.Parse returns the shared instances for the standard methods.
+        var request = new HttpRequestMessage(HttpMethod.Parse(delivery.HttpMethod), delivery.Url)
+        {
+            Content = new ByteArrayContent(body),
+        };
+
+        // Validated when the webhook was saved; parsing it again per request only allocates.
+        request.Content.Headers.TryAddWithoutValidation("Content-Type", delivery.ContentType);
+
+        request.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
+        // The endpoint's static headers first; the webhook's rendered headers override them by name.
+        foreach (var header in endpoint.Headers)
+        {
+            SetHeader(request, header);
+        }
+
+        foreach (var header in delivery.Headers)
+        {
+            SetHeader(request, header);
+        }
+
+        request.Headers.TryAddWithoutValidation(DeliveryHeader, delivery.Id);
+        request.Headers.TryAddWithoutValidation(AttemptHeader, attempt.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (!string.IsNullOrEmpty(endpoint.Secret))
+        {
+            request.Headers.TryAddWithoutValidation(PayloadSigner.HeaderName, PayloadSigner.Sign(endpoint.Secret, body));
+        }
+
+        if (activity is not null)
+        {
+            request.Headers.Remove(WebhooksTracing.TraceParentHeader);
+            request.Headers.TryAddWithoutValidation(WebhooksTracing.TraceParentHeader, activity.Id);
+        }
+
+        return request;
     }
 
     // Reading the (bounded) body lets the connection go back to the pool, and the start of it is kept with the

@@ -9,7 +9,7 @@ import { samples } from './samples.js';
 const PAGE_SIZE = 50;
 const STANDARD_EVENTS = ['created', 'updated', 'deleted'];
 const METHODS = ['POST', 'PUT', 'PATCH', 'DELETE', 'GET'];
-const ALL_FIELDS = ['name', 'enabled', 'objectTypes', 'events', 'condition', 'httpMethod', 'httpContentType',
+const ALL_FIELDS = ['name', 'enabled', 'objectTypes', 'events', 'condition', 'conditions', 'httpMethod', 'httpContentType',
   'additionalHeaders', 'bodyTemplate', 'endpointIds', 'description'];
 
 export async function webhooksPage(session) {
@@ -84,6 +84,7 @@ export async function webhookEditor(session, id) {
     events: STANDARD_EVENTS.map(e => h('input', { type: 'checkbox', name: `event-${e}`, value: e, checked: (w.events || []).includes(e) })),
     customEvents: h('input', { type: 'text', name: 'customEvents', value: (w.events || []).filter(e => !STANDARD_EVENTS.includes(e)).join(', '), placeholder: 'viewed, job_ended or *', spellcheck: 'false' }),
     condition: h('textarea', { name: 'condition', rows: 3, spellcheck: 'false', placeholder: "data.status.value === 'active'" }),
+    conditions: h('textarea', { name: 'conditions', rows: 3, spellcheck: 'false', placeholder: '{"and": [{"attr": "status.value", "value": "active"}]}' }),
     httpMethod: h('select', { name: 'httpMethod' }, METHODS.map(m => h('option', { value: m, selected: m === (w.httpMethod || 'POST') }, m))),
     httpContentType: h('input', { type: 'text', name: 'httpContentType', value: w.httpContentType || 'application/json', spellcheck: 'false' }),
     additionalHeaders: h('textarea', { name: 'additionalHeaders', rows: 3, spellcheck: 'false', placeholder: 'X-Source: netbox\nX-Device: {{ data.name }}' }),
@@ -92,6 +93,7 @@ export async function webhookEditor(session, id) {
   };
   // Textarea content is set as a property: it is text, never markup.
   c.condition.value = w.condition || '';
+  c.conditions.value = w.conditions ? JSON.stringify(w.conditions, null, 2) : '';
   c.additionalHeaders.value = w.additionalHeaders || '';
   c.bodyTemplate.value = w.bodyTemplate || '';
 
@@ -106,6 +108,7 @@ export async function webhookEditor(session, id) {
     objectTypes: list(c.objectTypes.value),
     events: [...c.events.filter(e => e.checked).map(e => e.value), ...list(c.customEvents.value)],
     condition: c.condition.value,
+    conditions: conditionSet(c.conditions.value),
     httpMethod: c.httpMethod.value,
     httpContentType: c.httpContentType.value.trim(),
     additionalHeaders: c.additionalHeaders.value,
@@ -128,7 +131,8 @@ export async function webhookEditor(session, id) {
           h('div.inline', c.events.map(e => h('label', e, ' ', e.value))),
           c.customEvents,
           h('p.hint', 'Custom event names, comma-separated (or * for every event).')),
-        field('Condition (JavaScript)', c.condition, { apiField: 'webhook.condition', hint: 'Optional. The webhook fires when it is truthy; it sees event, data, snapshots, changes, username…' })),
+        field('Condition (JavaScript)', c.condition, { apiField: 'webhook.condition', hint: 'Optional. The webhook fires when it is truthy; it sees event, data, snapshots, changes, username…' }),
+        field('Or: NetBox conditions (JSON)', c.conditions, { apiField: 'webhook.conditions', hint: "Optional, instead of the JavaScript condition: a NetBox event rule's condition set, pasted as it is." })),
       h('fieldset', h('legend', 'Request'),
         h('div.inline',
           field('HTTP method', c.httpMethod, { apiField: 'webhook.http_method' }),
@@ -271,6 +275,12 @@ function renderPreview(p) {
 
 function pretty(body) {
   try { return JSON.stringify(JSON.parse(body), null, 2); } catch { return body || ''; }
+}
+
+/** The NetBox condition set as JSON, or null; text that is not JSON goes as a string, which the API refuses naming the field. */
+function conditionSet(text) {
+  if (!text.trim()) return null;
+  try { return JSON.parse(text); } catch { return text; }
 }
 
 function list(text) { return text.split(/[,\n]/).map(s => s.trim()).filter(Boolean); }

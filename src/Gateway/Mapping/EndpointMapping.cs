@@ -27,6 +27,12 @@ internal static class EndpointMapping
             _ => throw new InvalidFieldException("endpoint.kind", $"unknown kind {(int)e.Kind}"),
         },
         Description = e.Description,
+        SignatureScheme = e.SignatureScheme switch
+        {
+            Proto.Endpoint.Types.SignatureScheme.Unspecified or Proto.Endpoint.Types.SignatureScheme.Netbox => SignatureScheme.NetBox,
+            Proto.Endpoint.Types.SignatureScheme.StandardWebhooks => SignatureScheme.StandardWebhooks,
+            _ => throw new InvalidFieldException("endpoint.signature_scheme", $"unknown scheme {(int)e.SignatureScheme}"),
+        },
         Retry = e.RetryPolicy is { } retry ? ToRetryPolicy(retry) : null,
         Ordering = e.Ordering switch
         {
@@ -108,7 +114,8 @@ internal static class EndpointMapping
             (e.Ordering != Proto.Endpoint.Types.Ordering.Unspecified, EndpointField.Ordering),
             (e.CircuitBreaker is not null, EndpointField.CircuitBreaker),
             (e.RateLimit is not null, EndpointField.RateLimit),
-            (e.DisableAfter is not null, EndpointField.DisableAfter));
+            (e.DisableAfter is not null, EndpointField.DisableAfter),
+            (e.SignatureScheme != Proto.Endpoint.Types.SignatureScheme.Unspecified, EndpointField.SignatureScheme));
 
     public static Proto.Endpoint ToProto(EndpointInfo info)
     {
@@ -121,6 +128,11 @@ internal static class EndpointMapping
             SecretSet = info.SecretSet,
             SecretFingerprint = info.SecretFingerprint,
             WebhookIds = { info.WebhookIds },
+            Secret = info.GeneratedSecret ?? "",
+            SignatureScheme = d.SignatureScheme == SignatureScheme.StandardWebhooks
+                ? Proto.Endpoint.Types.SignatureScheme.StandardWebhooks
+                : Proto.Endpoint.Types.SignatureScheme.Netbox,
+            PreviousSecretExpireTime = ProtoTime.ToProto(d.PreviousSecretUntil),
             SslVerification = d.SslVerification,
             CaFilePath = d.CaFilePath,
             ClientCertificatePath = d.ClientCertificatePath,
@@ -185,6 +197,9 @@ internal static class EndpointMapping
     private static Duration? Duration(TimeSpan? value) => value is { } v ? ProtoTime.ToProto(v) : null;
 
     private static TimeSpan ToTimeSpan(Duration duration) => ToTimeSpan(duration, "endpoint.timeout", 3600);
+
+    /// <summary>A rotation's overlap (the grain checks its range).</summary>
+    public static TimeSpan Overlap(Duration? overlap) => overlap is null ? TimeSpan.Zero : ToTimeSpan(overlap, "overlap");
 
     /// <summary>Rejects negative and absurd durations here (Duration allows ±10,000 years); the validator checks
     /// each field's own range.</summary>

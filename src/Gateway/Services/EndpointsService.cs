@@ -44,6 +44,14 @@ internal sealed class EndpointsService(IGrainFactory grains, EndpointStateWatche
     }
 
     [Authorize(Policy = ApiRoles.AdminPolicy)]
+    public override async Task<Endpoint> RotateEndpointSecret(RotateEndpointSecretRequest request, ServerCallContext context)
+    {
+        var grain = Grain(RequestIds.Existing(request.EndpointId, "endpoint_id", "endpoint"));
+        var info = await grain.RotateSecretAsync(request.Secret.Length > 0 ? request.Secret : null, EndpointMapping.Overlap(request.Overlap), context.CancellationToken);
+        return EndpointMapping.ToProto(info);
+    }
+
+    [Authorize(Policy = ApiRoles.AdminPolicy)]
     public override async Task<Empty> DeleteEndpoint(DeleteEndpointRequest request, ServerCallContext context)
     {
         await Grain(RequestIds.Existing(request.Id, "id", "endpoint")).DeleteAsync(request.Force, context.CancellationToken);

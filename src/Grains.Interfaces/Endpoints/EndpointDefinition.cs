@@ -33,4 +33,9 @@ public sealed record EndpointDefinition
     /// <summary>A PEM file in Delivery:CertificateDirectory with the certificate (and its private key) this endpoint
     /// presents for mutual TLS; empty: none.</summary>
     [Id(15)] public string ClientCertificatePath { get; init; } = "";
+    [Id(16)] public SignatureScheme SignatureScheme { get; init; } = SignatureScheme.NetBox;
+    /// <summary>After a rotation, the secret before it, still signing until <see cref="PreviousSecretUntil"/>
+    /// (Standard Webhooks sends both signatures meanwhile). Never returned.</summary>
+    [Id(17)] public string? PreviousSecret { get; init; }
+    [Id(18)] public DateTimeOffset? PreviousSecretUntil { get; init; }
 }

@@ -19,10 +19,11 @@ public static class EndpointField
     public const string RateLimit = "rate_limit";
     public const string DisableAfter = "disable_after";
     public const string ClientCertificatePath = "client_certificate_path";
+    public const string SignatureScheme = "signature_scheme";
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
         Name, Url, Headers, Secret, SslVerification, CaFilePath, Timeout, MaxInFlight, Kind, Description,
-        RetryPolicy, Ordering, CircuitBreaker, RateLimit, DisableAfter, ClientCertificatePath,
+        RetryPolicy, Ordering, CircuitBreaker, RateLimit, DisableAfter, ClientCertificatePath, SignatureScheme,
     };
 }

@@ -18,4 +18,6 @@ public sealed record EndpointInfo
     [Id(6)] public string SecretFingerprint { get; init; } = "";
     /// <summary>The webhooks that deliver to this endpoint, in id order.</summary>
     [Id(7)] public ImmutableArray<string> WebhookIds { get; init; } = [];
+    /// <summary>A secret the service generated in this call (Standard Webhooks without one given): shown this once.</summary>
+    [Id(8)] public string? GeneratedSecret { get; init; }
 }

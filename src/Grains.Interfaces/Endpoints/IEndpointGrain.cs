@@ -26,6 +26,11 @@ public interface IEndpointGrain : IGrainWithStringKey
     /// <summary>Deletes the endpoint. While webhooks deliver to it, throws <see cref="Errors.FailedPreconditionException"/>
     /// naming them, unless <paramref name="force"/>, which also takes the endpoint out of them (a webhook left with
     /// no endpoint is disabled).</summary>
+    /// <summary>Signs with a new secret from now on (null: a generated Standard Webhooks one, returned once in
+    /// <see cref="EndpointInfo.GeneratedSecret"/>) and with the current one too for <paramref name="overlap"/>.</summary>
+    [Alias("RotateSecretAsync")]
+    Task<EndpointInfo> RotateSecretAsync(string? secret, TimeSpan overlap, CancellationToken cancellationToken = default);
+
     [Alias("DeleteAsync")]
     Task DeleteAsync(bool force, CancellationToken cancellationToken = default);
 

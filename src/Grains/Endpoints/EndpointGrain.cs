@@ -166,6 +166,7 @@ internal sealed partial class EndpointGrain : Grain, IEndpointGrain, IRemindable
         var normalized = _validator.Normalize(definition);
         var state = _endpoint.State;
         var now = _time.GetUtcNow();
+        var generated = normalized.Secret != definition.Secret ? normalized.Secret : null;
         state.Definition = normalized;
         state.CreatedAt = now;
         state.UpdatedAt = now;
@@ -173,7 +174,7 @@ internal sealed partial class EndpointGrain : Grain, IEndpointGrain, IRemindable
         state.UrlVersion++;
         await _endpoint.WriteAsync(cancellationToken);
         await GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.Endpoints).AddAsync(Id, cancellationToken);
-        return Info();
+        return Info(generated);
     }
 
     public Task<EndpointInfo> GetAsync(CancellationToken cancellationToken) => Task.FromResult(Info());
@@ -187,7 +188,8 @@ internal sealed partial class EndpointGrain : Grain, IEndpointGrain, IRemindable
     public async Task<EndpointInfo> UpdateAsync(EndpointDefinition changes, ImmutableArray<string> fields, CancellationToken cancellationToken)
     {
         var current = Definition;
-        var normalized = _validator.Normalize(EndpointFields.Apply(current, changes, fields));
+        var merged = EndpointFields.Apply(current, changes, fields);
+        var normalized = _validator.Normalize(merged);
         var state = _endpoint.State;
         state.Definition = normalized;
         state.UpdatedAt = _time.GetUtcNow();
@@ -200,7 +202,19 @@ internal sealed partial class EndpointGrain : Grain, IEndpointGrain, IRemindable
         await _endpoint.WriteAsync(cancellationToken);
         _gate.Signal();
         _queue.Pump();
-        return Info();
+        return Info(normalized.Secret != merged.Secret ? normalized.Secret : null);
+    }
+
+    public async Task<EndpointInfo> RotateSecretAsync(string? secret, TimeSpan overlap, CancellationToken cancellationToken)
+    {
+        var rotated = EndpointSecrets.Rotate(Definition, secret, overlap, _time.GetUtcNow());
+        var normalized = _validator.Normalize(rotated);
+        var state = _endpoint.State;
+        state.Definition = normalized;
+        state.UpdatedAt = _time.GetUtcNow();
+        state.Version++;
+        await _endpoint.WriteAsync(cancellationToken);
+        return Info(normalized.Secret != rotated.Secret ? normalized.Secret : null);
     }
 
     public async Task DeleteAsync(bool force, CancellationToken cancellationToken)
@@ -282,20 +296,21 @@ internal sealed partial class EndpointGrain : Grain, IEndpointGrain, IRemindable
 
     public Task<EndpointStatus> GetStatusAsync(CancellationToken cancellationToken) => Task.FromResult(_status.Read(Definition));
 
-    private EndpointInfo Info()
+    private EndpointInfo Info(string? generatedSecret = null)
     {
         var definition = Definition;
         var state = _endpoint.State;
         return new EndpointInfo
         {
             Id = Id,
-            Definition = definition with { Secret = null, Headers = EndpointSecrets.Mask(definition.Headers) },
+            Definition = definition with { Secret = null, PreviousSecret = null, Headers = EndpointSecrets.Mask(definition.Headers) },
             SecretSet = definition.Secret is not null,
             SecretFingerprint = EndpointSecrets.Fingerprint(definition.Secret),
             CreatedAt = state.CreatedAt,
             UpdatedAt = state.UpdatedAt,
             Version = state.Version,
             WebhookIds = [.. state.WebhookIds],
+            GeneratedSecret = generatedSecret,
         };
     }
 

@@ -40,4 +40,38 @@ public static class EndpointSecrets
 
         return result.MoveToImmutable();
     }
+
+    /// <summary>The longest a previous secret may keep signing after a rotation.</summary>
+    public static readonly TimeSpan MaxOverlap = TimeSpan.FromDays(30);
+
+    /// <summary>The definition with <paramref name="secret"/> (null: Standard Webhooks generates one) signing from now on,
+    /// and the current secret still signing for <paramref name="overlap"/>.</summary>
+    public static EndpointDefinition Rotate(EndpointDefinition current, string? secret, TimeSpan overlap, DateTimeOffset now)
+    {
+        if (overlap < TimeSpan.Zero || overlap > MaxOverlap)
+        {
+            throw new InvalidFieldException("overlap", $"must be between 0 and {MaxOverlap.TotalDays} days");
+        }
+
+        if (current.SignatureScheme == SignatureScheme.NetBox)
+        {
+            if (overlap > TimeSpan.Zero)
+            {
+                throw new InvalidFieldException("overlap", "NetBox's X-Hook-Signature carries one signature: rotate with no overlap, or sign with STANDARD_WEBHOOKS, which sends both");
+            }
+
+            if (string.IsNullOrEmpty(secret))
+            {
+                throw new InvalidFieldException("secret", "is required (only Standard Webhooks secrets are generated)");
+            }
+        }
+
+        var keepPrevious = overlap > TimeSpan.Zero && current.Secret is not null;
+        return current with
+        {
+            Secret = string.IsNullOrEmpty(secret) ? null : secret,
+            PreviousSecret = keepPrevious ? current.Secret : null,
+            PreviousSecretUntil = keepPrevious ? now + overlap : null,
+        };
+    }
 }

@@ -72,6 +72,21 @@ public sealed class EndpointValidator(TemplateCompiler templates, OutboundAddres
             throw new InvalidFieldException("endpoint.secret", $"must be at most {MaxSecretLength} characters");
         }
 
+        var secret = string.IsNullOrEmpty(d.Secret) ? null : d.Secret;
+        if (d.SignatureScheme == SignatureScheme.StandardWebhooks)
+        {
+            // Standard Webhooks needs a secret in its own format: one is made when none is given.
+            secret ??= StandardWebhooksSigner.NewSecret();
+            if (StandardWebhooksSigner.Problem(secret) is { } problem)
+            {
+                throw new InvalidFieldException("endpoint.secret", problem);
+            }
+        }
+        else if (!Enum.IsDefined(d.SignatureScheme))
+        {
+            throw new InvalidFieldException("endpoint.signature_scheme", $"unknown scheme {(int)d.SignatureScheme}");
+        }
+
         var caFile = d.CaFilePath.Trim();
         if (caFile.Length > 0)
         {
@@ -144,7 +159,7 @@ public sealed class EndpointValidator(TemplateCompiler templates, OutboundAddres
             Name = name,
             Url = url,
             Headers = headers.MoveToImmutable(),
-            Secret = string.IsNullOrEmpty(d.Secret) ? null : d.Secret,
+            Secret = secret,
             CaFilePath = caFile,
             ClientCertificatePath = clientCertificate,
             Timeout = timeout,

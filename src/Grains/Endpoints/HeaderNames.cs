@@ -19,7 +19,8 @@ public static class HeaderNames
     private static readonly HashSet<string> Reserved = new(StringComparer.OrdinalIgnoreCase)
     {
         "Host", "Content-Length", "Transfer-Encoding", "Connection", "Upgrade", "TE", "Trailer", "Keep-Alive",
-        "Proxy-Connection", PayloadSigner.HeaderName,
+        "Proxy-Connection", PayloadSigner.HeaderName, StandardWebhooksSigner.IdHeader, StandardWebhooksSigner.TimestampHeader,
+        StandardWebhooksSigner.SignatureHeader,
     };
 
     /// <summary>Our own headers all start with this.</summary>

@@ -67,7 +67,7 @@ public sealed class ApiKeyAuthTests(ClusterFixture fixture)
         }
 
         Assert.Empty(wrong);
-        Assert.Equal(26, Rpcs.Count());
+        Assert.Equal(27, Rpcs.Count());
     }
 
     [Fact]

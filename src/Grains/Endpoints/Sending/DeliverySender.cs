@@ -25,7 +25,7 @@ public sealed class DeliverySender(IHttpClientFactory clients, IOptions<Delivery
     {
         var body = Encoding.UTF8.GetBytes(delivery.Body);
         using var activity = WebhooksTracing.StartAttempt(delivery, attempt);
-        var request = Request(endpoint, delivery, attempt, body, activity);
+        var request = Request(endpoint, delivery, attempt, body, activity, time.GetUtcNow());
         var sentHeaders = SentHeaders(request, endpoint);
         var client = clients.CreateClient(DeliveryHttpClients.NameFor(endpoint));
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -47,7 +47,7 @@ public sealed class DeliverySender(IHttpClientFactory clients, IOptions<Delivery
                 // already closed (HTTP/1.0 servers close after every reply, others when idle for a moment), so the
                 // request never reached it. Once more at once, on another connection, as the same attempt.
                 request.Dispose();
-                request = Request(endpoint, delivery, attempt, body, activity);
+                request = Request(endpoint, delivery, attempt, body, activity, time.GetUtcNow());
                 sent = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             }
 
@@ -95,7 +95,7 @@ public sealed class DeliverySender(IHttpClientFactory clients, IOptions<Delivery
         }
     }
 
-    private static HttpRequestMessage Request(EndpointDefinition endpoint, DeliveryRecord delivery, int attempt, byte[] body, Activity? activity)
+    private static HttpRequestMessage Request(EndpointDefinition endpoint, DeliveryRecord delivery, int attempt, byte[] body, Activity? activity, DateTimeOffset now)
     {
         // HttpMethod.Parse returns the shared instances for the standard methods.
         var request = new HttpRequestMessage(HttpMethod.Parse(delivery.HttpMethod), delivery.Url)
@@ -120,10 +120,7 @@ public sealed class DeliverySender(IHttpClientFactory clients, IOptions<Delivery
 
         request.Headers.TryAddWithoutValidation(DeliveryHeader, delivery.Id);
         request.Headers.TryAddWithoutValidation(AttemptHeader, attempt.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        if (!string.IsNullOrEmpty(endpoint.Secret))
-        {
-            request.Headers.TryAddWithoutValidation(PayloadSigner.HeaderName, PayloadSigner.Sign(endpoint.Secret, body));
-        }
+        Sign(request, endpoint, delivery.Id, body, now);
 
         if (activity is not null)
         {
@@ -132,6 +129,27 @@ public sealed class DeliverySender(IHttpClientFactory clients, IOptions<Delivery
         }
 
         return request;
+    }
+
+    private static void Sign(HttpRequestMessage request, EndpointDefinition endpoint, string deliveryId, byte[] body, DateTimeOffset now)
+    {
+        if (string.IsNullOrEmpty(endpoint.Secret))
+        {
+            return;
+        }
+
+        var previous = endpoint.PreviousSecretUntil > now ? endpoint.PreviousSecret : null;
+        if (endpoint.SignatureScheme == SignatureScheme.StandardWebhooks)
+        {
+            // The delivery id is the message id: the same across retries, so receivers can drop a repeat.
+            request.Headers.TryAddWithoutValidation(StandardWebhooksSigner.IdHeader, deliveryId);
+            request.Headers.TryAddWithoutValidation(StandardWebhooksSigner.TimestampHeader, StandardWebhooksSigner.Timestamp(now));
+            request.Headers.TryAddWithoutValidation(StandardWebhooksSigner.SignatureHeader, StandardWebhooksSigner.Sign(deliveryId, now, body, endpoint.Secret, previous));
+        }
+        else
+        {
+            request.Headers.TryAddWithoutValidation(PayloadSigner.HeaderName, PayloadSigner.Sign(endpoint.Secret, body));
+        }
     }
 
     // Reading the (bounded) body lets the connection go back to the pool, and the start of it is kept with the

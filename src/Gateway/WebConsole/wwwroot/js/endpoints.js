@@ -107,7 +107,8 @@ async function deleteEndpoint(e, reload) {
 const KINDS = ['CUSTOM', 'SLACK', 'ZAPIER'];
 const ORDERINGS = [['FIFO', 'FIFO: a retrying delivery holds later ones back'], ['NONE', 'None: later deliveries overtake a retrying one']];
 const ALL_FIELDS = ['name', 'url', 'headers', 'sslVerification', 'caFilePath', 'clientCertificatePath', 'timeout', 'maxInFlight',
-  'kind', 'description', 'retryPolicy', 'ordering', 'circuitBreaker', 'rateLimit', 'disableAfter'];
+  'kind', 'description', 'retryPolicy', 'ordering', 'circuitBreaker', 'rateLimit', 'disableAfter', 'signatureScheme'];
+const SCHEMES = [['NETBOX', "NetBox (X-Hook-Signature, HMAC-SHA512)"], ['STANDARD_WEBHOOKS', 'Standard Webhooks (webhook-signature)']];
 
 /** The form. `id` null: a new endpoint. */
 export async function endpointEditor(session, id) {
@@ -126,6 +127,7 @@ export async function endpointEditor(session, id) {
     description: input('description', e.description),
     kind: h('select', { name: 'kind' }, KINDS.map(k => h('option', { value: k, selected: k === (e.kind || 'CUSTOM') }, k))),
     headers: h('textarea', { name: 'headers', rows: 3, spellcheck: 'false', placeholder: 'Authorization: Bearer …' }),
+    signatureScheme: h('select', { name: 'signatureScheme' }, SCHEMES.map(([v, label]) => h('option', { value: v, selected: v === (e.signatureScheme || 'NETBOX') }, label))),
     secret: h('input', { type: 'password', name: 'secret', autocomplete: 'new-password', placeholder: e.secretSet ? `set (${e.secretFingerprint}); type to replace` : 'none' }),
     sslVerification: h('input', { type: 'checkbox', name: 'sslVerification', checked: e.sslVerification !== false }),
     caFilePath: input('caFilePath', e.caFilePath),
@@ -170,6 +172,7 @@ export async function endpointEditor(session, id) {
         return i < 0 ? { name: l.trim(), value: '' } : { name: l.slice(0, i).trim(), value: l.slice(i + 1).trim() };
       }),
       secret: c.secret.value || undefined,
+      signatureScheme: c.signatureScheme.value,
       sslVerification: c.sslVerification.checked,
       caFilePath: c.caFilePath.value.trim(),
       clientCertificatePath: c.clientCertificatePath.value.trim(),
@@ -208,7 +211,8 @@ export async function endpointEditor(session, id) {
         field('Description', c.description, { apiField: 'endpoint.description' }),
         field('Kind', c.kind, { apiField: 'endpoint.kind' }),
         field('Headers', c.headers, { apiField: 'endpoint.headers', hint: 'Name: Value per line. Stored values read back as ***; leaving *** keeps them.' }),
-        field('Secret', c.secret, { apiField: 'endpoint.secret', hint: 'Write-only: signs each request (X-Hook-Signature).' })),
+        field('Signature', c.signatureScheme, { apiField: 'endpoint.signature_scheme' }),
+        field('Secret', c.secret, { apiField: 'endpoint.secret', hint: 'Write-only: signs each request. Standard Webhooks takes a whsec_ secret, and makes one when left empty.' })),
       h('fieldset', h('legend', 'TLS'),
         checkbox('Verify the server certificate', c.sslVerification, { apiField: 'endpoint.ssl_verification' }),
         field('CA file', c.caFilePath, { apiField: 'endpoint.ca_file_path', hint: "A PEM file in the silo's Delivery:CertificateDirectory." }),
@@ -235,8 +239,10 @@ export async function endpointEditor(session, id) {
         const body = value();
         const mask = [...ALL_FIELDS, ...(body.secret ? ['secret'] : [])];
         const saved = existing ? await api.updateEndpoint(existing.id, body, mask) : await api.createEndpoint(body, c.id.value.trim());
-        notice(`Endpoint ${saved.name || saved.id} ${existing ? 'saved' : 'created'}.`);
         location.hash = '#/endpoints';
+        notice(saved.secret
+          ? `Endpoint ${saved.name || saved.id} ${existing ? 'saved' : 'created'}. Its generated secret, shown this once: ${saved.secret}`
+          : `Endpoint ${saved.name || saved.id} ${existing ? 'saved' : 'created'}.`, false, !!saved.secret);
       } catch (err) {
         if (!(err instanceof ApiError) || !showFieldError(form, err)) throw err;
       }

@@ -39,13 +39,14 @@ export function show(...children) {
 }
 
 let noticeTimer;
-export function notice(text, isError) {
+/** Shows a message for a few seconds; a sticky one (a secret shown once) stays until the next. */
+export function notice(text, isError, sticky) {
   const el = document.getElementById('notice');
   el.textContent = text;
   el.classList.toggle('error', !!isError);
   el.hidden = false;
   clearTimeout(noticeTimer);
-  noticeTimer = setTimeout(() => { el.hidden = true; }, isError ? 12000 : 5000);
+  if (!sticky) noticeTimer = setTimeout(() => { el.hidden = true; }, isError ? 12000 : 5000);
 }
 
 export function errorNotice(e) { notice(e?.message || String(e), true); }

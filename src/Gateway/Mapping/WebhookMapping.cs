@@ -22,6 +22,12 @@ internal static class WebhookMapping
         EndpointIds = [.. w.EndpointIds],
         Description = w.Description,
         Conditions = w.Conditions is { } conditions ? StructJson.Format(conditions) : "",
+        PayloadFormat = w.PayloadFormat switch
+        {
+            Proto.Webhook.Types.PayloadFormat.Unspecified or Proto.Webhook.Types.PayloadFormat.Netbox => PayloadFormat.NetBox,
+            Proto.Webhook.Types.PayloadFormat.Datagerry => PayloadFormat.Datagerry,
+            _ => throw new InvalidFieldException("webhook.payload_format", $"unknown format {(int)w.PayloadFormat}"),
+        },
     };
 
     /// <summary>The fields an update replaces: the mask's paths, or with no mask every field set in the request.</summary>
@@ -38,7 +44,8 @@ internal static class WebhookMapping
             (w.BodyTemplate.Length > 0, WebhookField.BodyTemplate),
             (w.EndpointIds.Count > 0, WebhookField.EndpointIds),
             (w.Description.Length > 0, WebhookField.Description),
-            (w.Conditions is not null, WebhookField.Conditions));
+            (w.Conditions is not null, WebhookField.Conditions),
+            (w.PayloadFormat != Proto.Webhook.Types.PayloadFormat.Unspecified, WebhookField.PayloadFormat));
 
     public static Proto.Webhook ToProto(WebhookInfo info)
     {
@@ -55,6 +62,7 @@ internal static class WebhookMapping
             BodyTemplate = d.BodyTemplate,
             Description = d.Description,
             Conditions = d.Conditions.Length > 0 ? Struct.Parser.ParseJson(d.Conditions) : null,
+            PayloadFormat = d.PayloadFormat == PayloadFormat.Datagerry ? Proto.Webhook.Types.PayloadFormat.Datagerry : Proto.Webhook.Types.PayloadFormat.Netbox,
             CreateTime = ProtoTime.ToProto(info.CreatedAt),
             UpdateTime = ProtoTime.ToProto(info.UpdatedAt),
             Status = new Proto.WebhookStatus

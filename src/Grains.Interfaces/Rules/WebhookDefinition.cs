@@ -27,4 +27,6 @@ public sealed record WebhookDefinition
     [Id(10)] public string Description { get; init; } = "";
     /// <summary>A NetBox condition set as JSON (instead of <see cref="Condition"/>); empty means none.</summary>
     [Id(11)] public string Conditions { get; init; } = "";
+    /// <summary>The body without a body template.</summary>
+    [Id(12)] public PayloadFormat PayloadFormat { get; init; } = PayloadFormat.NetBox;
 }

@@ -15,10 +15,11 @@ public static class WebhookField
     public const string EndpointIds = "endpoint_ids";
     public const string Description = "description";
     public const string Conditions = "conditions";
+    public const string PayloadFormat = "payload_format";
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
         Name, Enabled, ObjectTypes, Events, Condition, HttpMethod, HttpContentType, AdditionalHeaders,
-        BodyTemplate, EndpointIds, Description, Conditions,
+        BodyTemplate, EndpointIds, Description, Conditions, PayloadFormat,
     };
 }

@@ -45,6 +45,9 @@ public sealed class EventContext(ObjectEvent e)
         }
     }
 
+    /// <summary>The body without a body template in DATAGERRY's format (<see cref="DatagerryPayload"/>).</summary>
+    public string DatagerryBody => DatagerryPayload.Write(this, DefaultBodyOptions);
+
     /// <summary>What a NetBox condition set sees: the data's fields, and snapshots beside them.</summary>
     internal ConditionRoot ConditionRoot => _conditionRoot ??= BuildConditionRoot();
 
@@ -139,7 +142,7 @@ public sealed class EventContext(ObjectEvent e)
 
     private static string? ComputeChanges(ObjectEvent e)
     {
-        if (e.Event != "updated" || e.Prechange is null || e.Postchange is null)
+        if (e.Event != EventNames.Updated || e.Prechange is null || e.Postchange is null)
         {
             return null;
         }
@@ -152,7 +155,7 @@ public sealed class EventContext(ObjectEvent e)
         }
 
         var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, DefaultBodyOptions))
         {
             writer.WriteStartObject();
             foreach (var property in after.RootElement.EnumerateObject())

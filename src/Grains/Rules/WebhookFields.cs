@@ -20,6 +20,7 @@ internal static class WebhookFields
                 WebhookField.Events => merged with { Events = changes.Events },
                 WebhookField.Condition => merged with { Condition = changes.Condition },
                 WebhookField.Conditions => merged with { Conditions = changes.Conditions },
+                WebhookField.PayloadFormat => merged with { PayloadFormat = changes.PayloadFormat },
                 WebhookField.HttpMethod => merged with { HttpMethod = changes.HttpMethod },
                 WebhookField.HttpContentType => merged with { HttpContentType = changes.HttpContentType },
                 WebhookField.AdditionalHeaders => merged with { AdditionalHeaders = changes.AdditionalHeaders },

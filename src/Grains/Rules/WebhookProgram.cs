@@ -110,7 +110,9 @@ internal sealed class WebhookProgram : IDisposable
     private RenderedRequest Render(EventContext context, TemplateCompiler templates)
     {
         var headers = _headers.FixedHeaders ?? _headers.Render(context.TemplateModelFor(_use), templates);
-        var body = _bodyTemplate is null ? context.DefaultBody : templates.Render(_bodyTemplate, context.TemplateModelFor(_use), "body");
+        var body = _bodyTemplate is not null ? templates.Render(_bodyTemplate, context.TemplateModelFor(_use), "body")
+            : Definition.PayloadFormat == PayloadFormat.Datagerry ? context.DatagerryBody
+            : context.DefaultBody;
         if (body.Contains('\0', StringComparison.Ordinal))
         {
             // No text format a receiver parses allows it raw, and PostgreSQL text cannot store it.

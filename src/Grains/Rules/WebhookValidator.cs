@@ -68,6 +68,11 @@ public static partial class WebhookValidator
             ConditionSource.Wrap(d.Condition, "webhook.condition", conditions.MaxLength);
         }
 
+        if (!Enum.IsDefined(d.PayloadFormat))
+        {
+            throw new InvalidFieldException("webhook.payload_format", $"unknown format {(int)d.PayloadFormat}");
+        }
+
         if (d.Conditions.Length > 0)
         {
             if (d.Condition.Trim().Length > 0)

@@ -10,7 +10,8 @@ const PAGE_SIZE = 50;
 const STANDARD_EVENTS = ['created', 'updated', 'deleted'];
 const METHODS = ['POST', 'PUT', 'PATCH', 'DELETE', 'GET'];
 const ALL_FIELDS = ['name', 'enabled', 'objectTypes', 'events', 'condition', 'conditions', 'httpMethod', 'httpContentType',
-  'additionalHeaders', 'bodyTemplate', 'endpointIds', 'description'];
+  'additionalHeaders', 'bodyTemplate', 'payloadFormat', 'endpointIds', 'description'];
+const FORMATS = [['NETBOX', 'NetBox: the whole event context'], ['DATAGERRY', 'DATAGERRY: operation, object before and after, changes']];
 
 export async function webhooksPage(session) {
   const paging = newPaging();
@@ -88,6 +89,7 @@ export async function webhookEditor(session, id) {
     httpMethod: h('select', { name: 'httpMethod' }, METHODS.map(m => h('option', { value: m, selected: m === (w.httpMethod || 'POST') }, m))),
     httpContentType: h('input', { type: 'text', name: 'httpContentType', value: w.httpContentType || 'application/json', spellcheck: 'false' }),
     additionalHeaders: h('textarea', { name: 'additionalHeaders', rows: 3, spellcheck: 'false', placeholder: 'X-Source: netbox\nX-Device: {{ data.name }}' }),
+    payloadFormat: h('select', { name: 'payloadFormat' }, FORMATS.map(([v, label]) => h('option', { value: v, selected: v === (w.payloadFormat || 'NETBOX') }, label))),
     bodyTemplate: h('textarea', { name: 'bodyTemplate', rows: 8, spellcheck: 'false', placeholder: 'Empty: the whole event context as JSON' }),
     endpointIds: h('input', { type: 'text', name: 'endpointIds', value: (w.endpointIds || []).join(', '), placeholder: 'ep_…', spellcheck: 'false' }),
   };
@@ -113,6 +115,7 @@ export async function webhookEditor(session, id) {
     httpContentType: c.httpContentType.value.trim(),
     additionalHeaders: c.additionalHeaders.value,
     bodyTemplate: c.bodyTemplate.value,
+    payloadFormat: c.payloadFormat.value,
     endpointIds: list(c.endpointIds.value),
   });
 
@@ -138,7 +141,8 @@ export async function webhookEditor(session, id) {
           field('HTTP method', c.httpMethod, { apiField: 'webhook.http_method' }),
           field('Content type', c.httpContentType, { apiField: 'webhook.http_content_type' })),
         field('Additional headers', c.additionalHeaders, { apiField: 'webhook.additional_headers', hint: 'Name: Value per line; {{ }} templates allowed.' }),
-        field('Body template', c.bodyTemplate, { apiField: 'webhook.body_template', hint: "Liquid with NetBox's spellings: {{ data.name }}, {{ data | tojson }}." })),
+        field('Body template', c.bodyTemplate, { apiField: 'webhook.body_template', hint: "Liquid with NetBox's spellings: {{ data.name }}, {{ data | tojson }}." }),
+        field('Body without a template', c.payloadFormat, { apiField: 'webhook.payload_format' })),
       h('fieldset', h('legend', 'Endpoints'),
         field('Endpoint IDs', c.endpointIds, { apiField: 'webhook.endpoint_ids', hint: 'Comma-separated; each event becomes one delivery per endpoint.' }),
         endpointChoices),

@@ -27,6 +27,9 @@ internal static class EndpointMapping
             _ => throw new InvalidFieldException("endpoint.kind", $"unknown kind {(int)e.Kind}"),
         },
         Description = e.Description,
+        SlackChannel = e.SlackChannel,
+        SlackUsername = e.SlackUsername,
+        SlackIcon = e.SlackIcon,
         SignatureScheme = e.SignatureScheme switch
         {
             Proto.Endpoint.Types.SignatureScheme.Unspecified or Proto.Endpoint.Types.SignatureScheme.Netbox => SignatureScheme.NetBox,
@@ -115,7 +118,10 @@ internal static class EndpointMapping
             (e.CircuitBreaker is not null, EndpointField.CircuitBreaker),
             (e.RateLimit is not null, EndpointField.RateLimit),
             (e.DisableAfter is not null, EndpointField.DisableAfter),
-            (e.SignatureScheme != Proto.Endpoint.Types.SignatureScheme.Unspecified, EndpointField.SignatureScheme));
+            (e.SignatureScheme != Proto.Endpoint.Types.SignatureScheme.Unspecified, EndpointField.SignatureScheme),
+            (e.SlackChannel.Length > 0, EndpointField.SlackChannel),
+            (e.SlackUsername.Length > 0, EndpointField.SlackUsername),
+            (e.SlackIcon.Length > 0, EndpointField.SlackIcon));
 
     public static Proto.Endpoint ToProto(EndpointInfo info)
     {
@@ -133,6 +139,9 @@ internal static class EndpointMapping
                 ? Proto.Endpoint.Types.SignatureScheme.StandardWebhooks
                 : Proto.Endpoint.Types.SignatureScheme.Netbox,
             PreviousSecretExpireTime = ProtoTime.ToProto(d.PreviousSecretUntil),
+            SlackChannel = d.SlackChannel,
+            SlackUsername = d.SlackUsername,
+            SlackIcon = d.SlackIcon,
             SslVerification = d.SslVerification,
             CaFilePath = d.CaFilePath,
             ClientCertificatePath = d.ClientCertificatePath,

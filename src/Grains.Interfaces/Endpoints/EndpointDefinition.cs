@@ -38,4 +38,9 @@ public sealed record EndpointDefinition
     /// (Standard Webhooks sends both signatures meanwhile). Never returned.</summary>
     [Id(17)] public string? PreviousSecret { get; init; }
     [Id(18)] public DateTimeOffset? PreviousSecretUntil { get; init; }
+    /// <summary>For <see cref="EndpointKind.Slack"/>: the channel, the name and the icon (":emoji:" or an image URL)
+    /// the message is posted with; empty: the incoming webhook's own.</summary>
+    [Id(19)] public string SlackChannel { get; init; } = "";
+    [Id(20)] public string SlackUsername { get; init; } = "";
+    [Id(21)] public string SlackIcon { get; init; } = "";
 }

@@ -20,10 +20,14 @@ public static class EndpointField
     public const string DisableAfter = "disable_after";
     public const string ClientCertificatePath = "client_certificate_path";
     public const string SignatureScheme = "signature_scheme";
+    public const string SlackChannel = "slack_channel";
+    public const string SlackUsername = "slack_username";
+    public const string SlackIcon = "slack_icon";
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
         Name, Url, Headers, Secret, SslVerification, CaFilePath, Timeout, MaxInFlight, Kind, Description,
         RetryPolicy, Ordering, CircuitBreaker, RateLimit, DisableAfter, ClientCertificatePath, SignatureScheme,
+        SlackChannel, SlackUsername, SlackIcon,
     };
 }

@@ -37,6 +37,15 @@ public sealed class EndpointGrainState
     public EndpointRoute Route()
     {
         var url = Definition?.Url ?? "";
-        return new EndpointRoute { Url = url, IsTemplate = TemplateCompiler.IsTemplate(url), UrlVersion = UrlVersion };
+        return new EndpointRoute
+        {
+            Url = url,
+            IsTemplate = TemplateCompiler.IsTemplate(url),
+            UrlVersion = UrlVersion,
+            Kind = Definition?.Kind ?? EndpointKind.Custom,
+            SlackChannel = Definition?.SlackChannel ?? "",
+            SlackUsername = Definition?.SlackUsername ?? "",
+            SlackIcon = Definition?.SlackIcon ?? "",
+        };
     }
 }

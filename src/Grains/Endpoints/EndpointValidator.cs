@@ -72,6 +72,21 @@ public sealed class EndpointValidator(TemplateCompiler templates, OutboundAddres
             throw new InvalidFieldException("endpoint.secret", $"must be at most {MaxSecretLength} characters");
         }
 
+        var slack = (Channel: d.SlackChannel.Trim(), Username: d.SlackUsername.Trim(), Icon: d.SlackIcon.Trim());
+        foreach (var (value, field) in new[] { (slack.Channel, "endpoint.slack_channel"), (slack.Username, "endpoint.slack_username"), (slack.Icon, "endpoint.slack_icon") })
+        {
+            if (value.Length > 200 || value.Any(char.IsControl))
+            {
+                throw new InvalidFieldException(field, "must be at most 200 characters, without control characters");
+            }
+        }
+
+        if (slack.Icon.Length > 0 && !(slack.Icon.Length > 2 && slack.Icon[0] == ':' && slack.Icon[^1] == ':')
+            && !(Uri.TryCreate(slack.Icon, UriKind.Absolute, out var icon) && (icon.Scheme == Uri.UriSchemeHttps || icon.Scheme == Uri.UriSchemeHttp)))
+        {
+            throw new InvalidFieldException("endpoint.slack_icon", "is an emoji such as :robot_face: or an http(s) URL of an image");
+        }
+
         var secret = string.IsNullOrEmpty(d.Secret) ? null : d.Secret;
         if (d.SignatureScheme == SignatureScheme.StandardWebhooks)
         {
@@ -160,6 +175,9 @@ public sealed class EndpointValidator(TemplateCompiler templates, OutboundAddres
             Url = url,
             Headers = headers.MoveToImmutable(),
             Secret = secret,
+            SlackChannel = slack.Channel,
+            SlackUsername = slack.Username,
+            SlackIcon = slack.Icon,
             CaFilePath = caFile,
             ClientCertificatePath = clientCertificate,
             Timeout = timeout,

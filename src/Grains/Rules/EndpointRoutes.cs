@@ -112,8 +112,9 @@ internal sealed class EndpointRoutes(IGrainFactory grains, TemplateCompiler temp
     {
         var requests = ImmutableArray.CreateBuilder<DeliveryRequest>(pending.Count);
         var template = route.Template(templates);
-        foreach (var (request, context) in pending)
+        foreach (var (rendered, context, templated) in pending)
         {
+            var request = EndpointPayloads.Shape(rendered, context, templated, route.Route);
             if (template is null)
             {
                 requests.Add(request with { UrlVersion = route.Route.UrlVersion });

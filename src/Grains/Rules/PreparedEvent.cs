@@ -27,5 +27,6 @@ internal enum PreparedOutcome
 }
 
 /// <summary>A rendered request on its way to the webhook's endpoints, with the event context that an endpoint's URL
-/// template renders against.</summary>
-internal readonly record struct PendingDelivery(DeliveryRequest Request, EventContext Context);
+/// template renders against, and whether the body came from the webhook's template (Slack and Zapier endpoints shape
+/// a default body their own way).</summary>
+internal readonly record struct PendingDelivery(DeliveryRequest Request, EventContext Context, bool Templated = false);

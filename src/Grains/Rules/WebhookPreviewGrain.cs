@@ -33,11 +33,12 @@ internal sealed class WebhookPreviewGrain(TemplateCompiler templates, IOptions<C
             return new WebhookPreview { Error = prepared.Error };
         }
 
-        var (request, context) = prepared.Delivery;
+        var (request, context, templated) = prepared.Delivery;
         string url;
         try
         {
-            url = await UrlAsync(normalized.EndpointIds, context, cancellationToken);
+            (url, var route) = await RouteAsync(normalized.EndpointIds, context, cancellationToken);
+            request = route is null ? request : EndpointPayloads.Shape(request, context, templated, route);
         }
         catch (TemplateException ex)
         {
@@ -54,12 +55,13 @@ internal sealed class WebhookPreviewGrain(TemplateCompiler templates, IOptions<C
         };
     }
 
-    /// <summary>The first endpoint's URL for this event; an endpoint that does not exist is named as the field's error.</summary>
-    private async Task<string> UrlAsync(ImmutableArray<string> endpointIds, EventContext context, CancellationToken cancellationToken)
+    /// <summary>The first endpoint's URL for this event, and its route (how it shapes the body); an endpoint that does
+    /// not exist is named as the field's error.</summary>
+    private async Task<(string Url, EndpointRoute? Route)> RouteAsync(ImmutableArray<string> endpointIds, EventContext context, CancellationToken cancellationToken)
     {
         if (endpointIds.IsDefaultOrEmpty)
         {
-            return "";
+            return ("", null);
         }
 
         EndpointRoute route;
@@ -72,6 +74,6 @@ internal sealed class WebhookPreviewGrain(TemplateCompiler templates, IOptions<C
             throw new InvalidFieldException("webhook.endpoint_ids", $"endpoint '{endpointIds[0]}' does not exist");
         }
 
-        return route.IsTemplate ? EndpointRoutes.RenderUrl(templates, templates.Compile(route.Url, "endpoint.url"), context) : route.Url;
+        return (route.IsTemplate ? EndpointRoutes.RenderUrl(templates, templates.Compile(route.Url, "endpoint.url"), context) : route.Url, route);
     }
 }

@@ -103,7 +103,7 @@ internal sealed class WebhookProgram : IDisposable
             Body = rendered.Body,
             EventAcceptedAt = item.AcceptedAt,
             TraceParent = traceParent,
-        }, context));
+        }, context, _bodyTemplate is not null));
     }
 
     /// <summary>Throws <see cref="TemplateException"/>.</summary>

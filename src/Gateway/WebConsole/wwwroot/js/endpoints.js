@@ -107,7 +107,8 @@ async function deleteEndpoint(e, reload) {
 const KINDS = ['CUSTOM', 'SLACK', 'ZAPIER'];
 const ORDERINGS = [['FIFO', 'FIFO: a retrying delivery holds later ones back'], ['NONE', 'None: later deliveries overtake a retrying one']];
 const ALL_FIELDS = ['name', 'url', 'headers', 'sslVerification', 'caFilePath', 'clientCertificatePath', 'timeout', 'maxInFlight',
-  'kind', 'description', 'retryPolicy', 'ordering', 'circuitBreaker', 'rateLimit', 'disableAfter', 'signatureScheme'];
+  'kind', 'description', 'retryPolicy', 'ordering', 'circuitBreaker', 'rateLimit', 'disableAfter', 'signatureScheme',
+  'slackChannel', 'slackUsername', 'slackIcon'];
 const SCHEMES = [['NETBOX', "NetBox (X-Hook-Signature, HMAC-SHA512)"], ['STANDARD_WEBHOOKS', 'Standard Webhooks (webhook-signature)']];
 
 /** The form. `id` null: a new endpoint. */
@@ -127,6 +128,9 @@ export async function endpointEditor(session, id) {
     description: input('description', e.description),
     kind: h('select', { name: 'kind' }, KINDS.map(k => h('option', { value: k, selected: k === (e.kind || 'CUSTOM') }, k))),
     headers: h('textarea', { name: 'headers', rows: 3, spellcheck: 'false', placeholder: 'Authorization: Bearer …' }),
+    slackChannel: input('slackChannel', e.slackChannel, { placeholder: '#netops' }),
+    slackUsername: input('slackUsername', e.slackUsername, { placeholder: 'netbox' }),
+    slackIcon: input('slackIcon', e.slackIcon, { placeholder: ':robot_face: or https://…/icon.png' }),
     signatureScheme: h('select', { name: 'signatureScheme' }, SCHEMES.map(([v, label]) => h('option', { value: v, selected: v === (e.signatureScheme || 'NETBOX') }, label))),
     secret: h('input', { type: 'password', name: 'secret', autocomplete: 'new-password', placeholder: e.secretSet ? `set (${e.secretFingerprint}); type to replace` : 'none' }),
     sslVerification: h('input', { type: 'checkbox', name: 'sslVerification', checked: e.sslVerification !== false }),
@@ -173,6 +177,9 @@ export async function endpointEditor(session, id) {
       }),
       secret: c.secret.value || undefined,
       signatureScheme: c.signatureScheme.value,
+      slackChannel: c.slackChannel.value.trim(),
+      slackUsername: c.slackUsername.value.trim(),
+      slackIcon: c.slackIcon.value.trim(),
       sslVerification: c.sslVerification.checked,
       caFilePath: c.caFilePath.value.trim(),
       clientCertificatePath: c.clientCertificatePath.value.trim(),
@@ -201,6 +208,8 @@ export async function endpointEditor(session, id) {
   };
   c.retryMode.addEventListener('change', syncRetry);
   syncRetry();
+  const syncKind = () => { form.querySelector('.slack').hidden = c.kind.value !== 'SLACK'; };
+  c.kind.addEventListener('change', syncKind);
 
   const form = h('form.editor', { novalidate: true, 'aria-label': 'Endpoint' },
     h('div',
@@ -209,7 +218,11 @@ export async function endpointEditor(session, id) {
         field('Name', c.name, { apiField: 'endpoint.name' }),
         field('URL', c.url, { apiField: 'endpoint.url', hint: 'http(s); may use {{ }} templates over the event.' }),
         field('Description', c.description, { apiField: 'endpoint.description' }),
-        field('Kind', c.kind, { apiField: 'endpoint.kind' }),
+        field('Kind', c.kind, { apiField: 'endpoint.kind', hint: 'SLACK posts a message (the rendered body, or a one-line summary); ZAPIER gets one flat object.' }),
+        h('div.inline.slack',
+          field('Slack channel', c.slackChannel, { apiField: 'endpoint.slack_channel' }),
+          field('Slack username', c.slackUsername, { apiField: 'endpoint.slack_username' }),
+          field('Slack icon', c.slackIcon, { apiField: 'endpoint.slack_icon' })),
         field('Headers', c.headers, { apiField: 'endpoint.headers', hint: 'Name: Value per line. Stored values read back as ***; leaving *** keeps them.' }),
         field('Signature', c.signatureScheme, { apiField: 'endpoint.signature_scheme' }),
         field('Secret', c.secret, { apiField: 'endpoint.secret', hint: 'Write-only: signs each request. Standard Webhooks takes a whsec_ secret, and makes one when left empty.' })),
@@ -248,6 +261,7 @@ export async function endpointEditor(session, id) {
       }
     });
   });
+  syncKind();
   if (readOnly) for (const control of form.querySelectorAll('input,select,textarea')) control.disabled = true;
   const usedBy = existing?.webhookIds?.length
     ? h('p.muted', 'Used by ', existing.webhookIds.map((w, i) => [i ? ', ' : '', h('a', { href: `#/webhooks/${encodeURIComponent(w)}` }, w)]))

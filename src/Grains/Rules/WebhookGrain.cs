@@ -23,7 +23,7 @@ namespace Webhooks.Rules;
 /// stream redelivers the batch later (events already handed on are skipped by id, here and at the endpoint),
 /// until an event has failed the same way long enough to be set aside as a dead letter.
 /// <see cref="WebhookEventProcessor"/> processes events, <see cref="WebhookProgram"/> decides what an event becomes,
-/// <see cref="EndpointRoutes"/> addresses and hands it on, <see cref="IDeadLetterGrain"/> keeps the dead letters,
+/// <see cref="EndpointRoutes"/> addresses and hands it on, <see cref="WebhookDeadLetters"/> and <see cref="IDeadLetterGrain"/> keep the dead letters,
 /// <see cref="StreamSubscriptions"/> keeps the subscriptions in line with the definition.</remarks>
 [GrainType("webhook")]
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Disposed in OnDeactivateAsync; grains have no Dispose.")]
@@ -41,6 +41,7 @@ internal sealed partial class WebhookGrain : Grain, IWebhookGrain, IAsyncBatchOb
     private readonly EndpointRoutes _routes;
     private readonly StreamSubscriptions _subscriptions;
     private readonly WebhookEventProcessor _events;
+    private readonly WebhookDeadLetters _deadLetters;
     private WebhookProgram? _program;
 
     public WebhookGrain(
@@ -56,7 +57,8 @@ internal sealed partial class WebhookGrain : Grain, IWebhookGrain, IAsyncBatchOb
         _stats = new WebhookStatsRecorder(Id, time, metrics, logger);
         _routes = new EndpointRoutes(GrainFactory, templates, _stats);
         _subscriptions = new StreamSubscriptions(this.GetStreamProvider(EventStreams.Provider), this, state);
-        _events = new WebhookEventProcessor(Id, templates, _routes, _stats, new PoisonEventTracker(poisonOptions.Value, time), SetAsideAsync, time);
+        _deadLetters = new WebhookDeadLetters(Id, GrainFactory, state);
+        _events = new WebhookEventProcessor(Id, templates, _routes, _stats, new PoisonEventTracker(poisonOptions.Value, time), _deadLetters.SetAsideAsync, time);
     }
 
     private string Id => this.GetPrimaryKeyString();
@@ -152,7 +154,7 @@ internal sealed partial class WebhookGrain : Grain, IWebhookGrain, IAsyncBatchOb
         _program?.Dispose();
         _program = null;
         await _subscriptions.ReconcileAsync([]);
-        await DeadLetters.RemoveAsync([]);
+        await _deadLetters.ClearAsync();
         await _state.ClearStateAsync(cancellationToken);
         await GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.Webhooks).RemoveAsync(Id, cancellationToken);
         _routes.Clear();
@@ -193,7 +195,7 @@ internal sealed partial class WebhookGrain : Grain, IWebhookGrain, IAsyncBatchOb
     public async Task<DeadLetterPage> ListDeadLettersAsync(int pageSize, string after, CancellationToken cancellationToken)
     {
         _ = _state.State.Definition ?? throw new ResourceNotFoundException(Kind, Id);
-        return await DeadLetters.ListAsync(pageSize, after);
+        return await _deadLetters.ListAsync(pageSize, after);
     }
 
     public async Task<RequeueResult> RequeueDeadLettersAsync(ImmutableArray<string> eventIds, CancellationToken cancellationToken)
@@ -205,32 +207,13 @@ internal sealed partial class WebhookGrain : Grain, IWebhookGrain, IAsyncBatchOb
             throw new FailedPreconditionException($"webhook '{Id}' is disabled; enable it before requeueing its dead letters");
         }
 
-        var requeued = new List<string>();
-        var error = "";
-        foreach (var deadLetter in await DeadLetters.GetAsync(eventIds))
-        {
-            try
-            {
-                await _events.RequeueAsync(program, deadLetter.Event);
-                requeued.Add(deadLetter.Event.EventId);
-            }
-            catch (Exception ex)
-            {
-                error = $"event {deadLetter.Event.EventId}: {ex.GetType().FullName}: {ex.Message}";
-                break;
-            }
-        }
-
-        var remaining = requeued.Count > 0 ? await SetDeadLetterCountAsync(await DeadLetters.RemoveAsync([.. requeued])) : _state.State.DeadLetters;
-        return new RequeueResult { Requeued = requeued.Count, Remaining = remaining, Error = error };
+        return await _deadLetters.RequeueAsync(program, _events, eventIds);
     }
 
     public async Task<DiscardResult> DiscardDeadLettersAsync(ImmutableArray<string> eventIds, CancellationToken cancellationToken)
     {
         _ = _state.State.Definition ?? throw new ResourceNotFoundException(Kind, Id);
-        var before = (await DeadLetters.GetAsync([])).Length;
-        var remaining = await SetDeadLetterCountAsync(await DeadLetters.RemoveAsync(eventIds.IsDefaultOrEmpty ? [] : eventIds));
-        return new DiscardResult { Discarded = before - remaining, Remaining = remaining };
+        return await _deadLetters.DiscardAsync(eventIds);
     }
 
     public Task OnCompletedAsync() => Task.CompletedTask;
@@ -240,8 +223,6 @@ internal sealed partial class WebhookGrain : Grain, IWebhookGrain, IAsyncBatchOb
         LogStreamError(_logger, ex, Id);
         return Task.CompletedTask;
     }
-
-    private IDeadLetterGrain DeadLetters => GrainFactory.GetGrain<IDeadLetterGrain>(Id);
 
     /// <summary>Saves the counts when they changed: a new activation (after a move, a restart) continues from them.</summary>
     private async Task SaveStatsAsync(CancellationToken cancellationToken)
@@ -254,20 +235,6 @@ internal sealed partial class WebhookGrain : Grain, IWebhookGrain, IAsyncBatchOb
         _state.State.Stats = _stats.Current;
         _stats.Saved();
         await _state.WriteStateAsync(cancellationToken);
-    }
-
-    private async Task SetAsideAsync(DeadLetter deadLetter) => await SetDeadLetterCountAsync(await DeadLetters.AddAsync(deadLetter));
-
-    /// <summary>Keeps the count the dead-letter grain answered, so that reading the webhook costs no call to it.</summary>
-    private async Task<int> SetDeadLetterCountAsync(int count)
-    {
-        if (_state.State.DeadLetters != count)
-        {
-            _state.State.DeadLetters = count;
-            await _state.WriteStateAsync();
-        }
-
-        return count;
     }
 
     private async Task DetachAsync(IEnumerable<string> endpointIds)

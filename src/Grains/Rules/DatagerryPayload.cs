@@ -66,20 +66,7 @@ internal static class DatagerryPayload
     {
         using var before = JsonDocument.Parse(beforeJson);
         using var after = JsonDocument.Parse(afterJson);
-        var changed = new List<string>();
-        if (before.RootElement.ValueKind == JsonValueKind.Object && after.RootElement.ValueKind == JsonValueKind.Object)
-        {
-            foreach (var property in after.RootElement.EnumerateObject())
-            {
-                if (!before.RootElement.TryGetProperty(property.Name, out var old) || !JsonElement.DeepEquals(old, property.Value))
-                {
-                    changed.Add(property.Name);
-                }
-            }
-
-            changed.AddRange(before.RootElement.EnumerateObject().Select(p => p.Name).Where(name => !after.RootElement.TryGetProperty(name, out _)));
-        }
-
+        var changed = EventContext.ChangedFields(before.RootElement, after.RootElement);
         writer.WriteStartObject();
         WriteFields(writer, "old", before.RootElement, changed);
         WriteFields(writer, "new", after.RootElement, changed);
@@ -93,16 +80,7 @@ internal static class DatagerryPayload
         {
             writer.WriteStartObject();
             writer.WriteString("name", field);
-            writer.WritePropertyName("value");
-            if (source.ValueKind == JsonValueKind.Object && source.TryGetProperty(field, out var value))
-            {
-                value.WriteTo(writer);
-            }
-            else
-            {
-                writer.WriteNullValue();
-            }
-
+            EventContext.WriteField(writer, "value", source, field);
             writer.WriteEndObject();
         }
 

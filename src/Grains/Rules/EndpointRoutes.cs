@@ -21,8 +21,9 @@ internal sealed class EndpointRoutes(IGrainFactory grains, TemplateCompiler temp
     public void Clear() => _routes.Clear();
 
     /// <summary>Records the webhook as a user of every endpoint (see <see cref="IEndpointGrain.AttachWebhookAsync"/>) and
-    /// caches their routes; throws <see cref="InvalidFieldException"/> naming the first endpoint that does not exist.</summary>
-    public async Task AttachAsync(string webhookId, ImmutableArray<string> endpointIds, CancellationToken cancellationToken)
+    /// caches their routes; throws <see cref="InvalidFieldException"/> naming the first endpoint that does not exist,
+    /// unless <paramref name="skipMissing"/> (a stored definition's: deliveries to it are recorded as errors).</summary>
+    public async Task AttachAsync(string webhookId, ImmutableArray<string> endpointIds, CancellationToken cancellationToken, bool skipMissing = false)
     {
         foreach (var id in endpointIds)
         {
@@ -30,22 +31,9 @@ internal sealed class EndpointRoutes(IGrainFactory grains, TemplateCompiler temp
             {
                 Cache(id, await grains.GetGrain<IEndpointGrain>(id).AttachWebhookAsync(webhookId, cancellationToken));
             }
-            catch (ResourceNotFoundException)
+            catch (ResourceNotFoundException) when (!skipMissing)
             {
                 throw new InvalidFieldException("webhook.endpoint_ids", $"endpoint '{id}' does not exist");
-            }
-        }
-    }
-
-    /// <summary>As <see cref="AttachAsync"/>, skipping endpoints that no longer exist (a stored definition's: deliveries
-    /// to them are recorded as errors).</summary>
-    public async Task AttachExistingAsync(string webhookId, ImmutableArray<string> endpointIds, CancellationToken cancellationToken)
-    {
-        foreach (var id in endpointIds)
-        {
-            try
-            {
-                Cache(id, await grains.GetGrain<IEndpointGrain>(id).AttachWebhookAsync(webhookId, cancellationToken));
             }
             catch (ResourceNotFoundException)
             {

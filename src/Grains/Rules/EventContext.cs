@@ -158,43 +158,60 @@ public sealed class EventContext(ObjectEvent e)
         using (var writer = new Utf8JsonWriter(buffer, DefaultBodyOptions))
         {
             writer.WriteStartObject();
-            foreach (var property in after.RootElement.EnumerateObject())
+            foreach (var name in ChangedFields(before.RootElement, after.RootElement))
             {
-                var existed = before.RootElement.TryGetProperty(property.Name, out var old);
-                if (!existed || !JsonElement.DeepEquals(old, property.Value))
-                {
-                    writer.WriteStartObject(property.Name);
-                    writer.WritePropertyName("prechange");
-                    if (existed)
-                    {
-                        old.WriteTo(writer);
-                    }
-                    else
-                    {
-                        writer.WriteNullValue();
-                    }
-
-                    writer.WritePropertyName("postchange");
-                    property.Value.WriteTo(writer);
-                    writer.WriteEndObject();
-                }
-            }
-
-            foreach (var property in before.RootElement.EnumerateObject())
-            {
-                if (!after.RootElement.TryGetProperty(property.Name, out _))
-                {
-                    writer.WriteStartObject(property.Name);
-                    writer.WritePropertyName("prechange");
-                    property.Value.WriteTo(writer);
-                    writer.WriteNull("postchange");
-                    writer.WriteEndObject();
-                }
+                writer.WriteStartObject(name);
+                WriteField(writer, "prechange", before.RootElement, name);
+                WriteField(writer, "postchange", after.RootElement, name);
+                writer.WriteEndObject();
             }
 
             writer.WriteEndObject();
         }
 
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>The top-level fields whose values differ between two objects: those of <paramref name="after"/> that are
+    /// new or changed, in its order, then those it no longer has.</summary>
+    internal static List<string> ChangedFields(JsonElement before, JsonElement after)
+    {
+        var changed = new List<string>();
+        if (before.ValueKind != JsonValueKind.Object || after.ValueKind != JsonValueKind.Object)
+        {
+            return changed;
+        }
+
+        foreach (var property in after.EnumerateObject())
+        {
+            if (!before.TryGetProperty(property.Name, out var old) || !JsonElement.DeepEquals(old, property.Value))
+            {
+                changed.Add(property.Name);
+            }
+        }
+
+        foreach (var property in before.EnumerateObject())
+        {
+            if (!after.TryGetProperty(property.Name, out _))
+            {
+                changed.Add(property.Name);
+            }
+        }
+
+        return changed;
+    }
+
+    /// <summary>Writes <paramref name="name"/>'s value in <paramref name="source"/>, or null where it has none.</summary>
+    internal static void WriteField(Utf8JsonWriter writer, string property, JsonElement source, string name)
+    {
+        writer.WritePropertyName(property);
+        if (source.ValueKind == JsonValueKind.Object && source.TryGetProperty(name, out var value))
+        {
+            value.WriteTo(writer);
+        }
+        else
+        {
+            writer.WriteNullValue();
+        }
     }
 }

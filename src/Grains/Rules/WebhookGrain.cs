@@ -251,7 +251,7 @@ internal sealed partial class WebhookGrain : Grain, IWebhookGrain, IAsyncBatchOb
     {
         try
         {
-            await _routes.AttachExistingAsync(Id, stored.EndpointIds, cancellationToken);
+            await _routes.AttachAsync(Id, stored.EndpointIds, cancellationToken, skipMissing: true);
             _state.State.AttachedToEndpoints = true;
             await _state.WriteStateAsync(cancellationToken);
         }

@@ -30,6 +30,7 @@ internal static class EndpointMapping
         SlackChannel = e.SlackChannel,
         SlackUsername = e.SlackUsername,
         SlackIcon = e.SlackIcon,
+        TemplateLanguage = TemplateLanguageMapping.ToDomain(e.TemplateLanguage, "endpoint.template_language"),
         SignatureScheme = e.SignatureScheme switch
         {
             Proto.Endpoint.Types.SignatureScheme.Unspecified or Proto.Endpoint.Types.SignatureScheme.Netbox => SignatureScheme.NetBox,
@@ -121,7 +122,8 @@ internal static class EndpointMapping
             (e.SignatureScheme != Proto.Endpoint.Types.SignatureScheme.Unspecified, EndpointField.SignatureScheme),
             (e.SlackChannel.Length > 0, EndpointField.SlackChannel),
             (e.SlackUsername.Length > 0, EndpointField.SlackUsername),
-            (e.SlackIcon.Length > 0, EndpointField.SlackIcon));
+            (e.SlackIcon.Length > 0, EndpointField.SlackIcon),
+            (e.TemplateLanguage != Proto.TemplateLanguage.Unspecified, EndpointField.TemplateLanguage));
 
     public static Proto.Endpoint ToProto(EndpointInfo info)
     {
@@ -142,6 +144,7 @@ internal static class EndpointMapping
             SlackChannel = d.SlackChannel,
             SlackUsername = d.SlackUsername,
             SlackIcon = d.SlackIcon,
+            TemplateLanguage = TemplateLanguageMapping.ToProto(d.TemplateLanguage),
             SslVerification = d.SslVerification,
             CaFilePath = d.CaFilePath,
             ClientCertificatePath = d.ClientCertificatePath,

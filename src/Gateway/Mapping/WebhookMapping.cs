@@ -28,6 +28,7 @@ internal static class WebhookMapping
             Proto.Webhook.Types.PayloadFormat.Datagerry => PayloadFormat.Datagerry,
             _ => throw new InvalidFieldException("webhook.payload_format", $"unknown format {(int)w.PayloadFormat}"),
         },
+        TemplateLanguage = TemplateLanguageMapping.ToDomain(w.TemplateLanguage, "webhook.template_language"),
     };
 
     /// <summary>The fields an update replaces: the mask's paths, or with no mask every field set in the request.</summary>
@@ -45,7 +46,8 @@ internal static class WebhookMapping
             (w.EndpointIds.Count > 0, WebhookField.EndpointIds),
             (w.Description.Length > 0, WebhookField.Description),
             (w.Conditions is not null, WebhookField.Conditions),
-            (w.PayloadFormat != Proto.Webhook.Types.PayloadFormat.Unspecified, WebhookField.PayloadFormat));
+            (w.PayloadFormat != Proto.Webhook.Types.PayloadFormat.Unspecified, WebhookField.PayloadFormat),
+            (w.TemplateLanguage != Proto.TemplateLanguage.Unspecified, WebhookField.TemplateLanguage));
 
     public static Proto.Webhook ToProto(WebhookInfo info)
     {
@@ -63,6 +65,7 @@ internal static class WebhookMapping
             Description = d.Description,
             Conditions = d.Conditions.Length > 0 ? Struct.Parser.ParseJson(d.Conditions) : null,
             PayloadFormat = d.PayloadFormat == PayloadFormat.Datagerry ? Proto.Webhook.Types.PayloadFormat.Datagerry : Proto.Webhook.Types.PayloadFormat.Netbox,
+            TemplateLanguage = TemplateLanguageMapping.ToProto(d.TemplateLanguage),
             CreateTime = ProtoTime.ToProto(info.CreatedAt),
             UpdateTime = ProtoTime.ToProto(info.UpdatedAt),
             Status = new Proto.WebhookStatus

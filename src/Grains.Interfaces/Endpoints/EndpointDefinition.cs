@@ -43,4 +43,6 @@ public sealed record EndpointDefinition
     [Id(19)] public string SlackChannel { get; init; } = "";
     [Id(20)] public string SlackUsername { get; init; } = "";
     [Id(21)] public string SlackIcon { get; init; } = "";
+    /// <summary>The language of a templated <see cref="Url"/>.</summary>
+    [Id(22)] public Templates.TemplateLanguage TemplateLanguage { get; init; }
 }

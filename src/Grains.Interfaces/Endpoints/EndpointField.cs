@@ -23,11 +23,12 @@ public static class EndpointField
     public const string SlackChannel = "slack_channel";
     public const string SlackUsername = "slack_username";
     public const string SlackIcon = "slack_icon";
+    public const string TemplateLanguage = "template_language";
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
         Name, Url, Headers, Secret, SslVerification, CaFilePath, Timeout, MaxInFlight, Kind, Description,
         RetryPolicy, Ordering, CircuitBreaker, RateLimit, DisableAfter, ClientCertificatePath, SignatureScheme,
-        SlackChannel, SlackUsername, SlackIcon,
+        SlackChannel, SlackUsername, SlackIcon, TemplateLanguage,
     };
 }

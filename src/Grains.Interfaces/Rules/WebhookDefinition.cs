@@ -29,4 +29,6 @@ public sealed record WebhookDefinition
     [Id(11)] public string Conditions { get; init; } = "";
     /// <summary>The body without a body template.</summary>
     [Id(12)] public PayloadFormat PayloadFormat { get; init; } = PayloadFormat.NetBox;
+    /// <summary>The language of <see cref="AdditionalHeaders"/> and <see cref="BodyTemplate"/>.</summary>
+    [Id(13)] public Templates.TemplateLanguage TemplateLanguage { get; init; }
 }

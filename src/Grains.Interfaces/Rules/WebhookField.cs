@@ -16,10 +16,11 @@ public static class WebhookField
     public const string Description = "description";
     public const string Conditions = "conditions";
     public const string PayloadFormat = "payload_format";
+    public const string TemplateLanguage = "template_language";
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
         Name, Enabled, ObjectTypes, Events, Condition, HttpMethod, HttpContentType, AdditionalHeaders,
-        BodyTemplate, EndpointIds, Description, Conditions, PayloadFormat,
+        BodyTemplate, EndpointIds, Description, Conditions, PayloadFormat, TemplateLanguage,
     };
 }

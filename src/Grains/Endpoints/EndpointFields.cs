@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Webhooks.Errors;
+using Webhooks.Templates;
 
 namespace Webhooks.Endpoints;
 
@@ -9,7 +10,8 @@ internal static class EndpointFields
 {
     public static EndpointDefinition Apply(EndpointDefinition current, EndpointDefinition changes, ImmutableArray<string> fields)
     {
-        var merged = current;
+        // Stored before languages existed, its URL is Liquid: that stays so unless the update changes it.
+        var merged = current with { TemplateLanguage = TemplateLanguages.ForStored(current.TemplateLanguage) };
         foreach (var field in fields)
         {
             merged = field switch
@@ -22,6 +24,7 @@ internal static class EndpointFields
                 EndpointField.SlackChannel => merged with { SlackChannel = changes.SlackChannel },
                 EndpointField.SlackUsername => merged with { SlackUsername = changes.SlackUsername },
                 EndpointField.SlackIcon => merged with { SlackIcon = changes.SlackIcon },
+                EndpointField.TemplateLanguage => merged with { TemplateLanguage = changes.TemplateLanguage },
                 EndpointField.SslVerification => merged with { SslVerification = changes.SslVerification },
                 EndpointField.CaFilePath => merged with { CaFilePath = changes.CaFilePath },
                 EndpointField.ClientCertificatePath => merged with { ClientCertificatePath = changes.ClientCertificatePath },

@@ -194,7 +194,8 @@ internal sealed partial class EndpointGrain : Grain, IEndpointGrain, IRemindable
         state.Definition = normalized;
         state.UpdatedAt = _time.GetUtcNow();
         state.Version++;
-        if (normalized.Url != current.Url || normalized.Kind != current.Kind || normalized.SlackChannel != current.SlackChannel
+        if (normalized.Url != current.Url || normalized.TemplateLanguage != TemplateLanguages.ForStored(current.TemplateLanguage)
+            || normalized.Kind != current.Kind || normalized.SlackChannel != current.SlackChannel
             || normalized.SlackUsername != current.SlackUsername || normalized.SlackIcon != current.SlackIcon)
         {
             // Webhooks address and shape requests by the route: this makes them fetch it again.

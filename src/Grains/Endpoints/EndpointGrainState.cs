@@ -46,6 +46,7 @@ public sealed class EndpointGrainState
             SlackChannel = Definition?.SlackChannel ?? "",
             SlackUsername = Definition?.SlackUsername ?? "",
             SlackIcon = Definition?.SlackIcon ?? "",
+            TemplateLanguage = TemplateLanguages.ForStored(Definition?.TemplateLanguage ?? TemplateLanguage.Unspecified),
         };
     }
 }

@@ -43,8 +43,14 @@ public sealed class EndpointValidator(TemplateCompiler templates, OutboundAddres
             throw new InvalidFieldException("endpoint.description", $"must be at most {MaxDescriptionLength} characters");
         }
 
+        if (!Enum.IsDefined(d.TemplateLanguage))
+        {
+            throw new InvalidFieldException("endpoint.template_language", $"unknown language {(int)d.TemplateLanguage}");
+        }
+
+        var language = TemplateLanguages.ForNew(d.TemplateLanguage);
         var url = d.Url.Trim();
-        ValidateUrl(url);
+        ValidateUrl(url, language);
 
         if (d.Headers.Length > MaxHeaders)
         {
@@ -183,6 +189,7 @@ public sealed class EndpointValidator(TemplateCompiler templates, OutboundAddres
             Timeout = timeout,
             MaxInFlight = maxInFlight,
             Description = d.Description.Trim(),
+            TemplateLanguage = language,
         };
     }
 
@@ -235,7 +242,7 @@ public sealed class EndpointValidator(TemplateCompiler templates, OutboundAddres
         }
     }
 
-    private void ValidateUrl(string url)
+    private void ValidateUrl(string url, TemplateLanguage language)
     {
         const string field = "endpoint.url";
         if (url.Length == 0)
@@ -251,7 +258,7 @@ public sealed class EndpointValidator(TemplateCompiler templates, OutboundAddres
         var fixedPart = url;
         if (TemplateCompiler.IsTemplate(url))
         {
-            templates.Compile(url, field);
+            templates.Compile(url, field, language);
             var schemeEnd = url.IndexOf("://", StringComparison.Ordinal);
             if (!url.StartsWith("http://", StringComparison.OrdinalIgnoreCase) && !url.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
             {

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using Fluid;
 using Webhooks.Deliveries;
 using Webhooks.Endpoints;
 using Webhooks.Errors;
@@ -124,12 +123,12 @@ internal sealed class EndpointRoutes(IGrainFactory grains, TemplateCompiler temp
 
     /// <summary>Renders an endpoint's URL template for one event; throws <see cref="TemplateException"/> unless it
     /// makes an absolute http(s) URL.</summary>
-    public static string RenderUrl(TemplateCompiler templates, IFluidTemplate template, EventContext context)
+    public static string RenderUrl(TemplateCompiler templates, CompiledTemplate template, EventContext context)
     {
-        var url = templates.Render(template, context.TemplateModel, "URL").Trim();
+        var url = templates.Render(template, context, ContextUse.All, "URL").Trim();
         if (url.Any(char.IsControl))
         {
-            throw new TemplateException("URL template rendered a control character; encode the value, e.g. with | url_encode");
+            throw new TemplateException("URL template rendered a control character; encode the value, e.g. with | urlencode");
         }
 
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
@@ -146,11 +145,11 @@ internal sealed class EndpointRoutes(IGrainFactory grains, TemplateCompiler temp
     /// limits since it was stored) fails the hand-off, not the webhook's create or update.</summary>
     private sealed class CachedRoute(EndpointRoute route)
     {
-        private IFluidTemplate? _template;
+        private CompiledTemplate? _template;
 
         public EndpointRoute Route { get; } = route;
 
-        public IFluidTemplate? Template(TemplateCompiler templates) =>
-            Route.IsTemplate ? _template ??= templates.Compile(Route.Url, "endpoint.url") : null;
+        public CompiledTemplate? Template(TemplateCompiler templates) =>
+            Route.IsTemplate ? _template ??= templates.Compile(Route.Url, "endpoint.url", Route.TemplateLanguage) : null;
     }
 }

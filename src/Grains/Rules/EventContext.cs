@@ -4,6 +4,7 @@ using System.Text.Json;
 using Webhooks.Conditions.NetBox;
 using Webhooks.Events;
 using Webhooks.Templates;
+using Webhooks.Templates.Jinja.Python;
 
 namespace Webhooks.Rules;
 
@@ -22,6 +23,8 @@ public sealed class EventContext(ObjectEvent e)
     private string? _defaultBody;
     private Dictionary<string, object?>? _model;
     private Dictionary<string, object?>? _partialModel;
+    private Dictionary<string, object?>? _jinjaModel;
+    private Dictionary<string, object?>? _partialJinjaModel;
     private ConditionRoot? _conditionRoot;
 
     public ObjectEvent Event { get; } = e;
@@ -55,11 +58,18 @@ public sealed class EventContext(ObjectEvent e)
     public string DefaultBody => _defaultBody ??= WriteDefaultBody();
 
     /// <summary>The context as dictionaries and lists, the model templates render against.</summary>
-    public IReadOnlyDictionary<string, object?> TemplateModel => _model ??= BuildModel(ContextUse.All);
+    public IReadOnlyDictionary<string, object?> TemplateModel => _model ??= BuildModel(ContextUse.All, JsonModel.Parse);
 
     /// <summary>The template model with only the parts <paramref name="use"/> says the templates can reach
     /// parsed (the rest null). Kept apart from <see cref="TemplateModel"/>, which other templates may need whole.</summary>
-    public IReadOnlyDictionary<string, object?> TemplateModelFor(ContextUse use) => _model ?? (_partialModel ??= BuildModel(use));
+    public IReadOnlyDictionary<string, object?> TemplateModelFor(ContextUse use) => _model ?? (_partialModel ??= BuildModel(use, JsonModel.Parse));
+
+    /// <summary>The context as Python values (ints and floats apart, as <c>json.loads</c> makes them), the model
+    /// Jinja2 templates render against.</summary>
+    public IReadOnlyDictionary<string, object?> JinjaModel => _jinjaModel ??= BuildModel(ContextUse.All, PyJson.Parse);
+
+    /// <summary>As <see cref="TemplateModelFor"/>, for Jinja2 templates.</summary>
+    public IReadOnlyDictionary<string, object?> JinjaModelFor(ContextUse use) => _jinjaModel ?? (_partialJinjaModel ??= BuildModel(use, PyJson.Parse));
 
     private ConditionRoot BuildConditionRoot()
     {
@@ -119,7 +129,9 @@ public sealed class EventContext(ObjectEvent e)
         }
     }
 
-    private Dictionary<string, object?> BuildModel(ContextUse use) => new(StringComparer.Ordinal)
+    /// <summary>The context with the JSON parts (data, snapshots, changes) read by <paramref name="parse"/>: Liquid's
+    /// values or Python's.</summary>
+    private Dictionary<string, object?> BuildModel(ContextUse use, Func<string?, object?> parse) => new(StringComparer.Ordinal)
     {
         ["event"] = Event.Event,
         ["event_id"] = Event.EventId,
@@ -129,15 +141,15 @@ public sealed class EventContext(ObjectEvent e)
         ["object_id"] = Event.ObjectId,
         ["username"] = Event.Username,
         ["request_id"] = Event.RequestId,
-        ["data"] = use.Data ? JsonModel.Parse(Event.Data) : null,
+        ["data"] = use.Data ? parse(Event.Data) : null,
         ["snapshots"] = use.Snapshots
             ? new Dictionary<string, object?>(StringComparer.Ordinal)
             {
-                ["prechange"] = JsonModel.Parse(Event.Prechange),
-                ["postchange"] = JsonModel.Parse(Event.Postchange),
+                ["prechange"] = parse(Event.Prechange),
+                ["postchange"] = parse(Event.Postchange),
             }
             : null,
-        ["changes"] = use.Changes ? JsonModel.Parse(ChangesJson) : null,
+        ["changes"] = use.Changes ? parse(ChangesJson) : null,
     };
 
     private static string? ComputeChanges(ObjectEvent e)

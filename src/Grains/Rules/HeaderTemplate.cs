@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using Fluid;
 using Webhooks.Endpoints;
 using Webhooks.Errors;
 using Webhooks.Templates;
@@ -14,9 +13,9 @@ internal sealed class HeaderTemplate
 {
     public const string Field = "webhook.additional_headers";
 
-    private readonly (int Number, HttpHeader? Fixed, IFluidTemplate? Template)[] _lines;
+    private readonly (int Number, HttpHeader? Fixed, CompiledTemplate? Template)[] _lines;
 
-    private HeaderTemplate((int, HttpHeader?, IFluidTemplate?)[] lines, ImmutableArray<HttpHeader>? fixedHeaders)
+    private HeaderTemplate((int, HttpHeader?, CompiledTemplate?)[] lines, ImmutableArray<HttpHeader>? fixedHeaders)
     {
         _lines = lines;
         FixedHeaders = fixedHeaders;
@@ -27,10 +26,10 @@ internal sealed class HeaderTemplate
 
     /// <summary>Throws <see cref="InvalidFieldException"/> on <see cref="Field"/>: a line that is not a header or
     /// does not compile on its own (a tag may not span lines).</summary>
-    public static HeaderTemplate Compile(string text, TemplateCompiler templates)
+    public static HeaderTemplate Compile(string text, TemplateCompiler templates, TemplateLanguage language)
     {
         templates.CheckLength(text, Field);
-        var lines = new List<(int, HttpHeader?, IFluidTemplate?)>();
+        var lines = new List<(int, HttpHeader?, CompiledTemplate?)>();
         var number = 0;
         foreach (var line in HeaderLines.Lines(text))
         {
@@ -47,7 +46,7 @@ internal sealed class HeaderTemplate
 
             try
             {
-                lines.Add((number, null, templates.Compile(line, Field)));
+                lines.Add((number, null, templates.Compile(line, Field, language)));
             }
             catch (InvalidFieldException ex)
             {
@@ -60,7 +59,7 @@ internal sealed class HeaderTemplate
     }
 
     /// <summary>Throws <see cref="TemplateException"/>.</summary>
-    public ImmutableArray<HttpHeader> Render(IReadOnlyDictionary<string, object?> model, TemplateCompiler templates)
+    public ImmutableArray<HttpHeader> Render(EventContext context, ContextUse use, TemplateCompiler templates)
     {
         if (FixedHeaders is { } fixedHeaders)
         {
@@ -72,7 +71,7 @@ internal sealed class HeaderTemplate
         {
             var header = template is null
                 ? fixedHeader
-                : HeaderLines.ParseLine(templates.Render(template, model, "additional headers"), number, field: null);
+                : HeaderLines.ParseLine(templates.Render(template, context, use, "additional headers"), number, field: null);
             if (header is not null)
             {
                 headers.Add(header);

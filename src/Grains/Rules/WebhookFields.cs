@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Webhooks.Errors;
+using Webhooks.Templates;
 
 namespace Webhooks.Rules;
 
@@ -9,7 +10,8 @@ internal static class WebhookFields
 {
     public static WebhookDefinition Apply(WebhookDefinition current, WebhookDefinition changes, ImmutableArray<string> fields)
     {
-        var merged = current;
+        // Stored before languages existed, its templates are Liquid: that stays so unless the update changes it.
+        var merged = current with { TemplateLanguage = TemplateLanguages.ForStored(current.TemplateLanguage) };
         foreach (var field in fields)
         {
             merged = field switch
@@ -21,6 +23,7 @@ internal static class WebhookFields
                 WebhookField.Condition => merged with { Condition = changes.Condition },
                 WebhookField.Conditions => merged with { Conditions = changes.Conditions },
                 WebhookField.PayloadFormat => merged with { PayloadFormat = changes.PayloadFormat },
+                WebhookField.TemplateLanguage => merged with { TemplateLanguage = changes.TemplateLanguage },
                 WebhookField.HttpMethod => merged with { HttpMethod = changes.HttpMethod },
                 WebhookField.HttpContentType => merged with { HttpContentType = changes.HttpContentType },
                 WebhookField.AdditionalHeaders => merged with { AdditionalHeaders = changes.AdditionalHeaders },

@@ -74,6 +74,6 @@ internal sealed class WebhookPreviewGrain(TemplateCompiler templates, IOptions<C
             throw new InvalidFieldException("webhook.endpoint_ids", $"endpoint '{endpointIds[0]}' does not exist");
         }
 
-        return (route.IsTemplate ? EndpointRoutes.RenderUrl(templates, templates.Compile(route.Url, "endpoint.url"), context) : route.Url, route);
+        return (route.IsTemplate ? EndpointRoutes.RenderUrl(templates, templates.Compile(route.Url, "endpoint.url", route.TemplateLanguage), context) : route.Url, route);
     }
 }

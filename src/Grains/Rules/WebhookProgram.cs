@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using Fluid;
 using Webhooks.Conditions;
 using Webhooks.Conditions.NetBox;
 using Webhooks.Deliveries;
@@ -15,7 +14,7 @@ namespace Webhooks.Rules;
 internal sealed class WebhookProgram : IDisposable
 {
     private readonly HeaderTemplate _headers;
-    private readonly IFluidTemplate? _bodyTemplate;
+    private readonly CompiledTemplate? _bodyTemplate;
     private readonly ContextUse _use;
 
     /// <summary>Compiles a definition; throws <see cref="InvalidFieldException"/> naming the field that cannot run,
@@ -41,9 +40,9 @@ internal sealed class WebhookProgram : IDisposable
         Condition = definition.Conditions.Length > 0 ? NetBoxConditionSet.Parse(definition.Conditions, conditionOptions.Timeout)
             : definition.Condition.Trim().Length > 0 ? new ConditionEvaluator(definition.Condition, conditionOptions)
             : null;
-        _headers = HeaderTemplate.Compile(definition.AdditionalHeaders, templates);
-
-        _bodyTemplate = definition.BodyTemplate.Length > 0 ? templates.Compile(definition.BodyTemplate, "webhook.body_template") : null;
+        var language = TemplateLanguages.ForStored(definition.TemplateLanguage);
+        _headers = HeaderTemplate.Compile(definition.AdditionalHeaders, templates, language);
+        _bodyTemplate = definition.BodyTemplate.Length > 0 ? templates.Compile(definition.BodyTemplate, "webhook.body_template", language) : null;
         _use = ContextUse.Of(definition.AdditionalHeaders, definition.BodyTemplate);
     }
 
@@ -109,14 +108,14 @@ internal sealed class WebhookProgram : IDisposable
     /// <summary>Throws <see cref="TemplateException"/>.</summary>
     private RenderedRequest Render(EventContext context, TemplateCompiler templates)
     {
-        var headers = _headers.FixedHeaders ?? _headers.Render(context.TemplateModelFor(_use), templates);
-        var body = _bodyTemplate is not null ? templates.Render(_bodyTemplate, context.TemplateModelFor(_use), "body")
+        var headers = _headers.FixedHeaders ?? _headers.Render(context, _use, templates);
+        var body = _bodyTemplate is not null ? templates.Render(_bodyTemplate, context, _use, "body")
             : Definition.PayloadFormat == PayloadFormat.Datagerry ? context.DatagerryBody
             : context.DefaultBody;
         if (body.Contains('\0', StringComparison.Ordinal))
         {
             // No text format a receiver parses allows it raw, and PostgreSQL text cannot store it.
-            throw new TemplateException("body rendered a NUL character (U+0000); encode the value, e.g. with | json");
+            throw new TemplateException("body rendered a NUL character (U+0000); encode the value, e.g. with | tojson");
         }
 
         return new RenderedRequest(headers, body);

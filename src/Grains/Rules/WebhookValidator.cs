@@ -100,9 +100,14 @@ public static partial class WebhookValidator
             throw new InvalidFieldException("webhook.http_content_type", $"'{contentType}' is not a media type such as application/json");
         }
 
-        HeaderTemplate.Compile(d.AdditionalHeaders, templates);
+        if (!Enum.IsDefined(d.TemplateLanguage))
+        {
+            throw new InvalidFieldException("webhook.template_language", $"unknown language {(int)d.TemplateLanguage}");
+        }
 
-        templates.Compile(d.BodyTemplate, "webhook.body_template");
+        var language = TemplateLanguages.ForNew(d.TemplateLanguage);
+        HeaderTemplate.Compile(d.AdditionalHeaders, templates, language);
+        templates.Compile(d.BodyTemplate, "webhook.body_template", language);
 
         if (d.EndpointIds.IsDefaultOrEmpty && d.Enabled)
         {
@@ -127,6 +132,7 @@ public static partial class WebhookValidator
             HttpContentType = contentType,
             EndpointIds = endpointIds,
             Description = d.Description.Trim(),
+            TemplateLanguage = language,
         };
     }
 

@@ -1,6 +1,5 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
-using Fluid;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Engine = Jint.Engine;
@@ -65,40 +64,65 @@ public class ConditionBenchmarks : IDisposable
     }
 }
 
-/// <summary>Body template rendering (Fluid), with and without building the event's template model.</summary>
+/// <summary>Body template rendering, Jinja2 (the template language) against Liquid (Fluid, kept for definitions stored
+/// before Jinja2), with and without building the event's template model.</summary>
 [MemoryDiagnoser]
 public class TemplateBenchmarks
 {
     private const string NetBoxTemplate =
         "{\"text\": \"Device {{ data.name }} ({{ data.device_type.model }}) at {{ data.site.name }} was {{ event }} by {{ username }}; status {{ data.status.label }}\"}";
 
+    /// <summary>What NetBox users write beyond plain output: a loop, filters with arguments, a condition.</summary>
+    private const string JinjaLoopTemplate =
+        "{\"name\": {{ data.name | tojson }}, \"tags\": [{% for t in data.tags %}{{ t.slug | upper | tojson }}{% if not loop.last %}, {% endif %}{% endfor %}], \"site\": \"{{ data.site.name | default('none') }}\"}";
+
+    private const string LiquidLoopTemplate =
+        "{\"name\": {{ data.name | json }}, \"tags\": [{% for t in data.tags %}{{ t.slug | upcase | json }}{% unless forloop.last %}, {% endunless %}{% endfor %}], \"site\": \"{{ data.site.name | default: 'none' }}\"}";
+
     private TemplateCompiler _compiler = null!;
-    private IFluidTemplate _netBox = null!;
-    private IFluidTemplate _bench = null!;
+    private CompiledTemplate _liquid = null!;
+    private CompiledTemplate _jinja = null!;
+    private CompiledTemplate _liquidLoop = null!;
+    private CompiledTemplate _jinjaLoop = null!;
+    private CompiledTemplate _jinjaBench = null!;
     private ObjectEvent _event = null!;
-    private IReadOnlyDictionary<string, object?> _model = null!;
+    private IReadOnlyDictionary<string, object?> _liquidModel = null!;
+    private IReadOnlyDictionary<string, object?> _jinjaModel = null!;
 
     [GlobalSetup]
     public void Setup()
     {
         _compiler = new TemplateCompiler(Options.Create(new TemplateLimits()));
-        _netBox = _compiler.Compile(NetBoxTemplate, "body_template");
-        _bench = _compiler.Compile(Workload.EventFactory.BodyTemplate, "body_template");
+        _liquid = _compiler.Compile(NetBoxTemplate, "body_template", TemplateLanguage.Liquid);
+        _jinja = _compiler.Compile(NetBoxTemplate, "body_template", TemplateLanguage.Jinja2);
+        _liquidLoop = _compiler.Compile(LiquidLoopTemplate, "body_template", TemplateLanguage.Liquid);
+        _jinjaLoop = _compiler.Compile(JinjaLoopTemplate, "body_template", TemplateLanguage.Jinja2);
+        _jinjaBench = _compiler.Compile(Workload.EventFactory.BodyTemplate, "body_template", TemplateLanguage.Jinja2);
         _event = Samples.Created();
-        _model = new EventContext(_event).TemplateModel;
+        _liquidModel = new EventContext(_event).TemplateModel;
+        _jinjaModel = new EventContext(_event).JinjaModel;
     }
 
     [Benchmark(Baseline = true)]
-    public string Render_NetBoxStyle_PrebuiltModel() => _compiler.Render(_netBox, _model, "body");
+    public string Liquid_NetBoxStyle_PrebuiltModel() => _compiler.Render(_liquid, _liquidModel, "body");
 
     [Benchmark]
-    public string Render_NetBoxStyle_WithModel() => _compiler.Render(_netBox, new EventContext(_event).TemplateModel, "body");
+    public string Jinja_NetBoxStyle_PrebuiltModel() => _compiler.Render(_jinja, _jinjaModel, "body");
 
     [Benchmark]
-    public IReadOnlyDictionary<string, object?> BuildTemplateModel() => new EventContext(_event).TemplateModel;
+    public string Liquid_Loop_PrebuiltModel() => _compiler.Render(_liquidLoop, _liquidModel, "body");
 
     [Benchmark]
-    public string Render_BenchBody_PrebuiltModel() => _compiler.Render(_bench, _model, "body");
+    public string Jinja_Loop_PrebuiltModel() => _compiler.Render(_jinjaLoop, _jinjaModel, "body");
+
+    [Benchmark]
+    public string Liquid_NetBoxStyle_WithModel() => _compiler.Render(_liquid, new EventContext(_event).TemplateModel, "body");
+
+    [Benchmark]
+    public string Jinja_NetBoxStyle_WithModel() => _compiler.Render(_jinja, new EventContext(_event).JinjaModel, "body");
+
+    [Benchmark]
+    public string Jinja_BenchBody_PrebuiltModel() => _compiler.Render(_jinjaBench, _jinjaModel, "body");
 }
 
 /// <summary>X-Hook-Signature: HMAC-SHA512 of a 1 KB body, lowercase hex.</summary>

@@ -101,8 +101,8 @@ public sealed class EventFactory
         }
 
         var compiler = new TemplateCompiler(Options.Create(new TemplateLimits()));
-        var template = compiler.Compile(BodyTemplate, "body_template");
-        return compiler.Render(template, new EventContext(ToDomain(e)).TemplateModel, "body");
+        var template = compiler.Compile(BodyTemplate, "body_template", TemplateLanguage.Jinja2);
+        return compiler.Render(template, new EventContext(ToDomain(e)).JinjaModel, "body");
     }
 
     private static string DefaultBody(Proto.ObjectEvent e) => new EventContext(ToDomain(e)).DefaultBody;

@@ -21,7 +21,7 @@ public sealed class IsolationTests(ClusterFixture fixture) : IAsyncLifetime
         var runaway = await _scenario.WebhookAsync(type, endpoint, d => d with { Condition = "while(true){}" });
         var broken = await _scenario.WebhookAsync(type, endpoint, d => d with
         {
-            BodyTemplate = "{% for i in (1..10000000) %}{{ i }}{% endfor %}",
+            BodyTemplate = "{% for i in range(100) %}{% for j in range(100) %}{% for k in range(100) %}{{ i }}{% endfor %}{% endfor %}{% endfor %}",
         });
         await _scenario.WebhookAsync(type, endpoint, d => d with { BodyTemplate = "healthy {{ data.n }}" });
 

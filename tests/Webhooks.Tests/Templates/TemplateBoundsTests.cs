@@ -3,7 +3,7 @@ using Webhooks.Templates;
 
 namespace Webhooks.Tests.Templates;
 
-/// <summary>Templates that try to build huge values — doubling a string, capturing it twice, writing it over and over,
+/// <summary>Liquid templates (definitions stored before Jinja2) that try to build huge values — doubling a string, capturing it twice, writing it over and over,
 /// replacing every character by many — stop with a template error having allocated a bounded amount, instead of
 /// building the value and measuring it afterwards.</summary>
 public sealed class TemplateBoundsTests
@@ -34,7 +34,7 @@ public sealed class TemplateBoundsTests
     [InlineData("{{ data.big | append: data.big | append: data.big | split: '' | size }}")]
     public void ATemplateThatBuildsAHugeValue_FailsWithinItsLimits(string text)
     {
-        var template = _templates.Compile(text, "webhook.body_template");
+        var template = _templates.Compile(text, "webhook.body_template", TemplateLanguage.Liquid);
         var before = GC.GetAllocatedBytesForCurrentThread();
 
         var ex = Assert.Throws<TemplateException>(() => _templates.Render(template, Model, "body"));
@@ -52,7 +52,7 @@ public sealed class TemplateBoundsTests
     [InlineData("{{ data.ctl | header_safe }}", "abc\td")]
     public void BoundedTemplates_StillRenderWhatTheyMean(string text, string expected)
     {
-        var template = _templates.Compile(text, "webhook.body_template");
+        var template = _templates.Compile(text, "webhook.body_template", TemplateLanguage.Liquid);
 
         Assert.Equal(expected, _templates.Render(template, Model, "body"));
     }

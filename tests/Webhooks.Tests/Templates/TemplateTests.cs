@@ -7,6 +7,7 @@ using Webhooks.Rules;
 
 namespace Webhooks.Tests.Templates;
 
+/// <summary>Liquid, which definitions stored before Jinja2 keep rendering in, and the default body.</summary>
 public sealed class TemplateTests
 {
     private readonly TemplateCompiler _templates = new(Options.Create(new TemplateLimits()));
@@ -21,7 +22,7 @@ public sealed class TemplateTests
     });
 
     private string Render(string template, EventContext context) =>
-        _templates.Render(_templates.Compile(template, "webhook.body_template"), context.TemplateModel, "body");
+        _templates.Render(_templates.Compile(template, "webhook.body_template", TemplateLanguage.Liquid), context.TemplateModel, "body");
 
     [Fact]
     public void NetBoxDocumentedExample_RendersExactly()
@@ -48,7 +49,7 @@ public sealed class TemplateTests
     [Fact]
     public void Compile_SyntaxError_IsInvalidFieldNamingTheField()
     {
-        var error = Assert.Throws<InvalidFieldException>(() => _templates.Compile("{{ data.name ", "webhook.additional_headers"));
+        var error = Assert.Throws<InvalidFieldException>(() => _templates.Compile("{{ data.name ", "webhook.additional_headers", TemplateLanguage.Liquid));
 
         Assert.Equal("webhook.additional_headers", error.Field);
     }

@@ -10,7 +10,8 @@ const PAGE_SIZE = 50;
 const STANDARD_EVENTS = ['created', 'updated', 'deleted'];
 const METHODS = ['POST', 'PUT', 'PATCH', 'DELETE', 'GET'];
 const ALL_FIELDS = ['name', 'enabled', 'objectTypes', 'events', 'condition', 'conditions', 'httpMethod', 'httpContentType',
-  'additionalHeaders', 'bodyTemplate', 'payloadFormat', 'endpointIds', 'description'];
+  'additionalHeaders', 'bodyTemplate', 'payloadFormat', 'templateLanguage', 'endpointIds', 'description'];
+const LANGUAGES = [['JINJA2', 'Jinja2 (as NetBox)'], ['LIQUID', 'Liquid (templates written before Jinja2)']];
 const FORMATS = [['NETBOX', 'NetBox: the whole event context'], ['DATAGERRY', 'DATAGERRY: operation, object before and after, changes']];
 
 export async function webhooksPage(session) {
@@ -90,6 +91,7 @@ export async function webhookEditor(session, id) {
     httpContentType: h('input', { type: 'text', name: 'httpContentType', value: w.httpContentType || 'application/json', spellcheck: 'false' }),
     additionalHeaders: h('textarea', { name: 'additionalHeaders', rows: 3, spellcheck: 'false', placeholder: 'X-Source: netbox\nX-Device: {{ data.name }}' }),
     payloadFormat: h('select', { name: 'payloadFormat' }, FORMATS.map(([v, label]) => h('option', { value: v, selected: v === (w.payloadFormat || 'NETBOX') }, label))),
+    templateLanguage: h('select', { name: 'templateLanguage' }, LANGUAGES.map(([v, label]) => h('option', { value: v, selected: v === (w.templateLanguage || 'JINJA2') }, label))),
     bodyTemplate: h('textarea', { name: 'bodyTemplate', rows: 8, spellcheck: 'false', placeholder: 'Empty: the whole event context as JSON' }),
     endpointIds: h('input', { type: 'text', name: 'endpointIds', value: (w.endpointIds || []).join(', '), placeholder: 'ep_…', spellcheck: 'false' }),
   };
@@ -116,6 +118,7 @@ export async function webhookEditor(session, id) {
     additionalHeaders: c.additionalHeaders.value,
     bodyTemplate: c.bodyTemplate.value,
     payloadFormat: c.payloadFormat.value,
+    templateLanguage: c.templateLanguage.value,
     endpointIds: list(c.endpointIds.value),
   });
 
@@ -141,7 +144,8 @@ export async function webhookEditor(session, id) {
           field('HTTP method', c.httpMethod, { apiField: 'webhook.http_method' }),
           field('Content type', c.httpContentType, { apiField: 'webhook.http_content_type' })),
         field('Additional headers', c.additionalHeaders, { apiField: 'webhook.additional_headers', hint: 'Name: Value per line; {{ }} templates allowed.' }),
-        field('Body template', c.bodyTemplate, { apiField: 'webhook.body_template', hint: "Liquid with NetBox's spellings: {{ data.name }}, {{ data | tojson }}." }),
+        field('Template language', c.templateLanguage, { apiField: 'webhook.template_language' }),
+        field('Body template', c.bodyTemplate, { apiField: 'webhook.body_template', hint: "As in NetBox: {{ data.name }}, {{ data | tojson }}, {% for tag in data.tags %}…{% endfor %}." }),
         field('Body without a template', c.payloadFormat, { apiField: 'webhook.payload_format' })),
       h('fieldset', h('legend', 'Endpoints'),
         field('Endpoint IDs', c.endpointIds, { apiField: 'webhook.endpoint_ids', hint: 'Comma-separated; each event becomes one delivery per endpoint.' }),

@@ -1,0 +1,89 @@
+using Microsoft.Extensions.Options;
+using Webhooks.Errors;
+using Webhooks.Templates;
+
+namespace Webhooks.Tests.Templates.Jinja;
+
+/// <summary>Jinja2 templates run under the same limits as any template: work (steps), nesting, output and
+/// allocation. One that tries to build a huge value or loop for ever stops with a template error, having allocated a
+/// bounded amount; one that nests too deeply is refused when saved.</summary>
+public sealed class JinjaBoundsTests
+{
+    private static readonly TemplateLimits Limits = new();
+    private readonly TemplateCompiler _templates = new(Options.Create(Limits));
+
+    private static readonly Dictionary<string, object?> Model = new()
+    {
+        ["data"] = new Dictionary<string, object?>
+        {
+            ["name"] = "sw1",
+            ["big"] = new string('x', 500_000),
+            // As in Jinja2, data.items is the dict's method; data['items'] is this list.
+            ["items"] = Enumerable.Range(0, 2000).Select(_ => (object?)new string('y', 1000)).ToList(),
+        },
+    };
+
+    [Theory]
+    [InlineData("{% set ns = namespace(s='x') %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s | length }}")]
+    [InlineData("{% set ns = namespace(s='x') %}{% for i in range(40) %}{% set ns.s = ns.s + ns.s %}{% endfor %}{{ ns.s | length }}")]
+    [InlineData("{{ ('x' * 1000000000) | length }}")]
+    [InlineData("{{ (data['items'] * 100000) | length }}")]
+    [InlineData("{% for i in range(10000) %}{{ data.big }}{% endfor %}")]
+    [InlineData("{% set s %}{% for i in range(10000) %}{{ data.big }}{% endfor %}{% endset %}{{ s | length }}")]
+    [InlineData("{{ data.big | replace('x', 'yyyyyyyyyy') | length }}")]
+    [InlineData("{{ data['items'] | join(data.big) | length }}")]
+    [InlineData("{{ (data['items'] + data['items']) | tojson | length }}")]
+    [InlineData("{{ data.big | center(100000000) | length }}")]
+    [InlineData("{{ '%0100000000d' | format(1) | length }}")]
+    [InlineData("{{ (2 ** 100000000) | string | length }}")]
+    [InlineData("{{ range(1000000000) | length }}")]
+    [InlineData("{% for i in range(10000) %}{% for j in range(10000) %}{% endfor %}{% endfor %}")]
+    public void ATemplateThatBuildsAHugeValueOrRunsForEver_FailsWithinItsLimits(string text)
+    {
+        var template = _templates.Compile(text, "webhook.body_template", TemplateLanguage.Jinja2);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+
+        var ex = Assert.Throws<TemplateException>(() => _templates.Render(template, Model, "body"));
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated < 4 * Limits.MaxRenderBytes, $"allocated {allocated / (1024 * 1024)} MiB before stopping ({ex.Message})");
+    }
+
+    [Theory]
+    [InlineData("{{ ((((((((((((((((((((((((((((((((((((((((1)))))))))))))))))))))))))))))))))))))))) }}")]
+    [InlineData("{{ [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]] }}")]
+    [InlineData("{{ not not not not not not not not not not not not not not not not not not not not not not not not not not not not not not not not not not not not not not not not 1 }}")]
+    public void ATemplateNestedPastTheLimit_IsRefusedWhenSaved(string text)
+    {
+        var error = Assert.Throws<InvalidFieldException>(() => _templates.Compile(text, "webhook.body_template", TemplateLanguage.Jinja2));
+
+        Assert.Equal("webhook.body_template", error.Field);
+        Assert.Contains("MaxRecursion", error.Reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{% set ns = namespace(s='ab') %}{% for i in range(3) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s | length }}", "16")]
+    [InlineData("{% set greeting %}Hello {{ data.name }}{% endset %}{{ greeting | upper }}", "HELLO SW1")]
+    [InlineData("{{ 'a,b,c'.split(',') | join('-') }}", "a-b-c")]
+    [InlineData("{{ data['items'] | length }} {{ data.big | length }}", "2000 500000")]
+    [InlineData("{{ 2 ** 64 }}", "18446744073709551616")]
+    public void BoundedTemplates_StillRenderWhatTheyMean(string text, string expected)
+    {
+        var template = _templates.Compile(text, "webhook.body_template", TemplateLanguage.Jinja2);
+
+        Assert.Equal(expected, _templates.Render(template, Model, "body"));
+    }
+
+    [Theory]
+    [InlineData("{{ data.name ", "end of template")]
+    [InlineData("{% for x in data %}", "endfor")]
+    [InlineData("{{ data | nosuchfilter }}", "No filter named 'nosuchfilter'")]
+    [InlineData("{% include 'other.html' %}", "'include' tag is not supported")]
+    public void SyntaxErrors_AreInvalidFieldNamingTheFieldAndTheReason(string text, string reason)
+    {
+        var error = Assert.Throws<InvalidFieldException>(() => _templates.Compile(text, "webhook.additional_headers", TemplateLanguage.Jinja2));
+
+        Assert.Equal("webhook.additional_headers", error.Field);
+        Assert.Contains(reason, error.Reason, StringComparison.Ordinal);
+    }
+}

@@ -65,7 +65,7 @@ public sealed class DeliveryAdmissionTests
         var stale = await parts.Admission.EnqueueAsync([Request("d") with { UrlVersion = 0 }], CancellationToken.None);
         Assert.Equal(EnqueueOutcome.StaleRoute, stale.Outcome);
         // The parts' definition names no template language, as one stored before the choice existed: Liquid.
-        Assert.Equal(new EndpointRoute { Url = "http://127.0.0.1:9/hooks", UrlVersion = 1, TemplateLanguage = Templates.TemplateLanguage.Liquid }, stale.Route);
+        Assert.Equal(new EndpointRoute { Url = "http://127.0.0.1:9/hooks", UrlVersion = 1, TemplateLanguage = global::Webhooks.Templates.TemplateLanguage.Liquid }, stale.Route);
 
         parts.State.State.Definition = null;
         await Assert.ThrowsAsync<ResourceNotFoundException>(() => parts.Admission.EnqueueAsync(Requests("e"), CancellationToken.None));

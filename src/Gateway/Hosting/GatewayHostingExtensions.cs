@@ -84,6 +84,7 @@ public static class GatewayHostingExtensions
         app.MapGrpcService<EndpointsService>();
         app.MapGrpcService<WebhooksService>();
         app.MapGrpcService<DeliveriesService>();
+        app.MapGrpcService<ConfigService>();
         app.MapGrpcReflectionService();
         app.MapConsoleSession();
         app.MapPrometheusScrapingEndpoint(GatewayTelemetry.MetricsPath).RequireAuthorization(ApiRoles.ReadPolicy);

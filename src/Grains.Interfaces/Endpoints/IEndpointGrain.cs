@@ -34,6 +34,11 @@ public interface IEndpointGrain : IGrainWithStringKey
     [Alias("DeleteAsync")]
     Task DeleteAsync(bool force, CancellationToken cancellationToken = default);
 
+    /// <summary>The definition for a configuration export: with <paramref name="includeSecrets"/> the secret and header
+    /// values as stored (for admins, and for import to compare against), otherwise as readers see it.</summary>
+    [Alias("ExportAsync")]
+    Task<EndpointDefinition> ExportAsync(bool includeSecrets, CancellationToken cancellationToken = default);
+
     /// <summary>Records that the webhook delivers to this endpoint (called before the webhook stores a definition
     /// naming it) and returns the route it addresses it with; throws <see cref="Errors.ResourceNotFoundException"/>
     /// when the endpoint does not exist. Idempotent.</summary>

@@ -179,6 +179,9 @@ internal sealed partial class EndpointGrain : Grain, IEndpointGrain, IRemindable
 
     public Task<EndpointInfo> GetAsync(CancellationToken cancellationToken) => Task.FromResult(Info());
 
+    public Task<EndpointDefinition> ExportAsync(bool includeSecrets, CancellationToken cancellationToken) =>
+        Task.FromResult(includeSecrets ? Definition : Info().Definition);
+
     public Task<EndpointRoute> GetRouteAsync(CancellationToken cancellationToken)
     {
         _ = Definition;

@@ -31,6 +31,7 @@ public sealed class ApiKeyAuthTests(ClusterFixture fixture)
         "webhooks.v1.Endpoints/ListEndpointStates", "webhooks.v1.Endpoints/WatchEndpointStates", "webhooks.v1.Webhooks/GetWebhook", "webhooks.v1.Webhooks/ListWebhooks",
         "webhooks.v1.Webhooks/ListDeadLetters", "webhooks.v1.Webhooks/TestWebhook",
         "webhooks.v1.Deliveries/ListDeliveries", "webhooks.v1.Deliveries/GetDelivery",
+        "webhooks.v1.Config/ExportConfig", "webhooks.v1.Config/ConvertNetBoxConfig",
     ];
 
     private static readonly (string Caller, string? Key)[] Callers =
@@ -67,7 +68,7 @@ public sealed class ApiKeyAuthTests(ClusterFixture fixture)
         }
 
         Assert.Empty(wrong);
-        Assert.Equal(27, Rpcs.Count());
+        Assert.Equal(30, Rpcs.Count());
     }
 
     [Fact]
@@ -133,6 +134,19 @@ public sealed class ApiKeyAuthTests(ClusterFixture fixture)
             ? refused.StatusCode
             : (await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext())).StatusCode;
         Assert.Equal(StatusCode.Unauthenticated, status);
+    }
+
+    [Fact]
+    public async Task ExportWithSecrets_IsForAdmins_WhileReadersExportWithout()
+    {
+        await using var gateway = await GatewayServer.StartAsync(fixture.Client, Keys);
+        var config = new Api.V1.Config.ConfigClient(gateway.Channel);
+
+        var denied = await Assert.ThrowsAsync<RpcException>(async () =>
+            await config.ExportConfigAsync(new Api.V1.ExportConfigRequest { IncludeSecrets = true }, new Metadata { { "authorization", $"Bearer {ReaderKey}" } }));
+        Assert.Equal(StatusCode.PermissionDenied, denied.StatusCode);
+        await config.ExportConfigAsync(new Api.V1.ExportConfigRequest(), new Metadata { { "authorization", $"Bearer {ReaderKey}" } });
+        await config.ExportConfigAsync(new Api.V1.ExportConfigRequest { IncludeSecrets = true }, new Metadata { { "authorization", $"Bearer {AdminKey}" } });
     }
 
     [Fact]

@@ -11,7 +11,7 @@ namespace Webhooks.Tests.Infrastructure;
 public static class ApiRpcs
 {
     public static IEnumerable<MethodDescriptor> All =>
-        new[] { Api.V1.Events.Descriptor, Api.V1.Endpoints.Descriptor, Api.V1.Webhooks.Descriptor, Api.V1.Deliveries.Descriptor }.SelectMany(s => s.Methods);
+        new[] { Api.V1.Events.Descriptor, Api.V1.Endpoints.Descriptor, Api.V1.Webhooks.Descriptor, Api.V1.Deliveries.Descriptor, Api.V1.Config.Descriptor }.SelectMany(s => s.Methods);
 
     /// <summary>Calls <paramref name="rpc"/> with <paramref name="payload"/> as its encoded request; the status it ends with.</summary>
     public static async Task<StatusCode> CallAsync(GrpcChannel channel, MethodDescriptor rpc, byte[] payload, string? key = null)

@@ -11,6 +11,9 @@ public sealed record ReceivedRequest(
     byte[] Body,
     DateTimeOffset ArrivedAt)
 {
+    /// <summary>"HTTP/1.1", "HTTP/2".</summary>
+    public string Protocol { get; init; } = "";
+
     public string BodyText => Encoding.UTF8.GetString(Body);
 
     public string? Header(string name) => Headers.TryGetValue(name, out var value) ? value : null;

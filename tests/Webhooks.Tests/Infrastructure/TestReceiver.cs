@@ -36,13 +36,15 @@ public sealed class TestReceiver : IAsyncDisposable
     /// only for clients that present a certificate <paramref name="clientAuthority"/> issued, when given.</summary>
     public static async Task<TestReceiver> StartAsync(
         System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null,
-        System.Security.Cryptography.X509Certificates.X509Certificate2? clientAuthority = null)
+        System.Security.Cryptography.X509Certificates.X509Certificate2? clientAuthority = null,
+        Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http1AndHttp2)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrelHttpsConfiguration();
         builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0, listen =>
         {
+            listen.Protocols = protocols;
             if (certificate is not null)
             {
                 listen.UseHttps(https =>
@@ -93,7 +95,10 @@ public sealed class TestReceiver : IAsyncDisposable
             context.Request.QueryString.Value ?? "",
             context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
             body.ToArray(),
-            DateTimeOffset.UtcNow);
+            DateTimeOffset.UtcNow)
+        {
+            Protocol = context.Request.Protocol,
+        };
         _requests.Enqueue(request);
 
         var gate = Volatile.Read(ref _gate).Task;

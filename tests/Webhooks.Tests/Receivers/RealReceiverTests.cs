@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Webhooks.Deliveries;
 using Webhooks.Endpoints;
 using Webhooks.ProcessHarness;
@@ -5,8 +6,9 @@ using Webhooks.Tests.Infrastructure;
 
 namespace Webhooks.Tests.Receivers;
 
-/// <summary>Receivers as people run them, each a real process: a thousand deliveries in order reach each one with
-/// no failed attempt, whatever its HTTP version and however soon it closes idle connections.</summary>
+/// <summary>Receivers as people run them (Python's and Node's servers as processes of their own, Kestrel with TLS): a
+/// thousand deliveries in order reach each one with no failed attempt, whatever its HTTP version and however soon it
+/// closes idle connections.</summary>
 [Collection(ClusterCollection.Name)]
 public sealed class RealReceiverTests(ClusterFixture fixture)
 {
@@ -33,9 +35,31 @@ public sealed class RealReceiverTests(ClusterFixture fixture)
         await Poll.UntilAsync(() => process.ReadLog().Contains("listening", StringComparison.Ordinal) || process.HasExited, $"{receiver} listening");
         Assert.False(process.HasExited, process.Tail(20));
 
+        await DeliverAThousandAsync($"http://127.0.0.1:{port}/hooks", d => d);
+    }
+
+    /// <summary>Kestrel with TLS, speaking HTTP/1.1 only, HTTP/2 only, or both (where HTTP/2 is what gets
+    /// negotiated): every delivery arrives on the first attempt, over the protocol the receiver offers.</summary>
+    [Theory]
+    [InlineData(HttpProtocols.Http1, "HTTP/1.1")]
+    [InlineData(HttpProtocols.Http2, "HTTP/2")]
+    [InlineData(HttpProtocols.Http1AndHttp2, "HTTP/2")]
+    public async Task AThousandDeliveries_ReachKestrelOverTls_OnTheProtocolItOffers(HttpProtocols protocols, string expected)
+    {
+        using var certificates = new TestCertificates();
+        await using var receiver = await TestReceiver.StartAsync(certificates.Server, protocols: protocols);
+
+        await DeliverAThousandAsync($"{receiver.Url}/tls", d => d with { CaFilePath = Path.GetFileName(certificates.AuthorityPemPath) });
+
+        Assert.Equal(Deliveries, receiver.For("/tls").Count);
+        Assert.All(receiver.For("/tls"), r => Assert.Equal(expected, r.Protocol));
+    }
+
+    private async Task DeliverAThousandAsync(string url, Func<EndpointDefinition, EndpointDefinition> configure)
+    {
         var scenario = new Scenario(fixture.Client);
         var type = scenario.Type();
-        var endpointId = await scenario.EndpointAsync($"http://127.0.0.1:{port}/hooks");
+        var endpointId = await scenario.EndpointAsync(url, configure);
         await scenario.WebhookAsync(type, endpointId, d => d with { BodyTemplate = "{{ data.n }}" });
         var endpoint = fixture.Client.GetGrain<IEndpointGrain>(endpointId);
         var random = new Random(7);

@@ -102,6 +102,13 @@ public sealed class DeliverySender(IHttpClientFactory clients, IOptions<Delivery
         {
             Content = new ByteArrayContent(body),
         };
+        if (request.RequestUri!.Scheme == Uri.UriSchemeHttps)
+        {
+            // Over TLS the receiver chooses by ALPN: HTTP/2 where it offers it (an HTTP/2-only server works), else
+            // HTTP/1.1. Cleartext stays HTTP/1.1: HTTP/2 there needs prior knowledge that receivers do not advertise.
+            request.Version = System.Net.HttpVersion.Version20;
+            request.VersionPolicy = HttpVersionPolicy.RequestVersionOrLower;
+        }
 
         // Validated when the webhook was saved; parsing it again per request only allocates.
         request.Content.Headers.TryAddWithoutValidation("Content-Type", delivery.ContentType);

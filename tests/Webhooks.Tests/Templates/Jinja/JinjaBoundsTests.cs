@@ -38,6 +38,12 @@ public sealed class JinjaBoundsTests
     [InlineData("{{ (2 ** 100000000) | string | length }}")]
     [InlineData("{{ range(1000000000) | length }}")]
     [InlineData("{% for i in range(10000) %}{% for j in range(10000) %}{% endfor %}{% endfor %}")]
+    [InlineData("{% set ns = namespace(a=[], b=[]) %}{% for i in range(5000) %}{% set ns.a = [ns.a] %}{% set ns.b = [ns.b] %}{% endfor %}{{ ns.a == ns.b }}")]
+    [InlineData("{% set ns = namespace(a=[], b=[]) %}{% for i in range(5000) %}{% set ns.a = [ns.a] %}{% set ns.b = [ns.b] %}{% endfor %}{{ [ns.a, ns.b] | sort }}")]
+    [InlineData("{{ (2 ** 60000) * (2 ** 60000) }}")]
+    [InlineData("{% set ns = namespace(x=3) %}{% for i in range(40) %}{% set ns.x = ns.x * ns.x %}{% endfor %}{{ ns.x }}")]
+    [InlineData("{{ ('9' * 5000) | int }}")]
+    [InlineData("{{ [1, 2, 3] | slice(2000000000) | length }}")]
     public void ATemplateThatBuildsAHugeValueOrRunsForEver_FailsWithinItsLimits(string text)
     {
         var template = _templates.Compile(text, "webhook.body_template", TemplateLanguage.Jinja2);
@@ -67,6 +73,7 @@ public sealed class JinjaBoundsTests
     [InlineData("{{ 'a,b,c'.split(',') | join('-') }}", "a-b-c")]
     [InlineData("{{ data['items'] | length }} {{ data.big | length }}", "2000 500000")]
     [InlineData("{{ 2 ** 64 }}", "18446744073709551616")]
+    [InlineData("{{ 1234.5 | round(-1000000000) }} {{ 1234 | round(-1000000000) }} {{ 1250 | round(-2) }}", "0.0 0 1200")]
     public void BoundedTemplates_StillRenderWhatTheyMean(string text, string expected)
     {
         var template = _templates.Compile(text, "webhook.body_template", TemplateLanguage.Jinja2);

@@ -118,7 +118,7 @@ internal static class SequenceFilters
 
             return result;
         };
-        filters["slice"] = (_, v, a) =>
+        filters["slice"] = (state, v, a) =>
         {
             a.Check("slice", 2, "slices", "fill_with");
             var slices = a.GetInt(0, "slices", 1);
@@ -127,6 +127,7 @@ internal static class SequenceFilters
                 throw PyException.ZeroDivision("integer division or modulo by zero");
             }
 
+            state.CheckLength(slices, "slice");
             var items = PyOps.Iterate(v);
             var perSlice = items.Count / slices;
             var withExtra = items.Count % slices;

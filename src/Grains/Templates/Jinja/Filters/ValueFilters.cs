@@ -105,6 +105,11 @@ internal static class ValueFilters
             return PyNumber.Int(value);
         }
 
+        if (-digits > PyNumber.MaxIntDigits)
+        {
+            return 0L;
+        }
+
         var unit = BigInteger.Pow(10, -digits);
         var quotient = BigInteger.DivRem(BigInteger.Abs(value), unit, out var remainder);
         var twice = remainder * 2;

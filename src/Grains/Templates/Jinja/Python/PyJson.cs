@@ -64,7 +64,8 @@ internal static class PyJson
         }
 
         var raw = element.GetRawText();
-        if (raw.AsSpan().IndexOfAny('.', 'e', 'E') < 0)
+        // Longer ints than Python converts (json.loads refuses them) are read as the nearest float.
+        if (raw.AsSpan().IndexOfAny('.', 'e', 'E') < 0 && raw.Length <= PyNumber.MaxIntDigits)
         {
             return PyNumber.Int(BigInteger.Parse(raw, CultureInfo.InvariantCulture));
         }

@@ -6,6 +6,13 @@ namespace Webhooks.Templates.Jinja.Python;
 /// float, <c>/</c> always gives a float, <c>//</c> and <c>%</c> round towards negative infinity.</summary>
 internal static class PyNumber
 {
+    /// <summary>The longest int a template may make or read, in bits: Python has no limit, but no template needs a number
+    /// this long, and arithmetic on longer ones takes time and memory out of all proportion.</summary>
+    public const int MaxIntBits = 64 * 1024;
+
+    /// <summary>Python's own limit on int ↔ decimal text conversion (sys.int_max_str_digits).</summary>
+    public const int MaxIntDigits = 4300;
+
     public static bool IsInt(object? value) => value is bool or long or BigInteger;
 
     public static BigInteger ToBig(object value) => value switch
@@ -25,8 +32,16 @@ internal static class PyNumber
         _ => throw new InvalidOperationException("not a number"),
     };
 
-    /// <summary>An int as the smallest representation that holds it.</summary>
-    public static object Int(BigInteger value) => value >= long.MinValue && value <= long.MaxValue ? (object)(long)value : value;
+    /// <summary>An int as the smallest representation that holds it; refused past <see cref="MaxIntBits"/>.</summary>
+    public static object Int(BigInteger value)
+    {
+        if (value >= long.MinValue && value <= long.MaxValue)
+        {
+            return (long)value;
+        }
+
+        return value.GetBitLength() <= MaxIntBits ? value : throw new TemplateLimitException($"an int would have more than {MaxIntBits} bits");
+    }
 
     public static int Compare(object left, object right)
     {
@@ -122,7 +137,13 @@ internal static class PyNumber
             return a * b;
         }
 
-        return Int(ToBig(left) * ToBig(right));
+        var (x, y) = (ToBig(left), ToBig(right));
+        if (x.GetBitLength() + y.GetBitLength() > MaxIntBits + 1)
+        {
+            throw new TemplateLimitException($"an int would have more than {MaxIntBits} bits");
+        }
+
+        return Int(x * y);
     }
 
     public static double TrueDivide(object left, object right)

@@ -42,9 +42,20 @@ internal static class PyOps
 
     public static bool IsNumber(object? value) => value is bool or long or BigInteger or double;
 
+    // How deep == and ordering descend into nested lists and dicts; a template can nest values deeper than any
+    // event does (a loop wrapping a list in a list), and recursion that deep would end the process, not the render.
+    private const int MaxDepth = 100;
+
     /// <summary>Python's <c>==</c>.</summary>
-    public static new bool Equals(object? left, object? right)
+    public static new bool Equals(object? left, object? right) => Equals(left, right, 0);
+
+    private static bool Equals(object? left, object? right, int depth)
     {
+        if (depth > MaxDepth)
+        {
+            throw new TemplateLimitException($"a comparison went more than {MaxDepth} levels deep");
+        }
+
         if (ReferenceEquals(left, right))
         {
             return true;
@@ -59,11 +70,11 @@ internal static class PyOps
             case bool or long or BigInteger or double when IsNumber(right):
                 return PyNumber.Compare(left, right!) == 0;
             case List<object?> list:
-                return right is List<object?> other && SequenceEquals(list, other);
+                return right is List<object?> other && SequenceEquals(list, other, depth);
             case PyTuple tuple:
-                return right is PyTuple otherTuple && SequenceEquals(tuple, otherTuple);
+                return right is PyTuple otherTuple && SequenceEquals(tuple, otherTuple, depth);
             case Dictionary<string, object?> dict:
-                return right is Dictionary<string, object?> otherDict && DictEquals(dict, otherDict);
+                return right is Dictionary<string, object?> otherDict && DictEquals(dict, otherDict, depth);
             case Undefined:
                 return right is Undefined;
             default:
@@ -71,7 +82,7 @@ internal static class PyOps
         }
     }
 
-    private static bool SequenceEquals(IReadOnlyList<object?> left, IReadOnlyList<object?> right)
+    private static bool SequenceEquals(IReadOnlyList<object?> left, IReadOnlyList<object?> right, int depth)
     {
         if (left.Count != right.Count)
         {
@@ -80,7 +91,7 @@ internal static class PyOps
 
         for (var i = 0; i < left.Count; i++)
         {
-            if (!Equals(left[i], right[i]))
+            if (!Equals(left[i], right[i], depth + 1))
             {
                 return false;
             }
@@ -89,7 +100,7 @@ internal static class PyOps
         return true;
     }
 
-    private static bool DictEquals(Dictionary<string, object?> left, Dictionary<string, object?> right)
+    private static bool DictEquals(Dictionary<string, object?> left, Dictionary<string, object?> right, int depth)
     {
         if (left.Count != right.Count)
         {
@@ -98,7 +109,7 @@ internal static class PyOps
 
         foreach (var (key, value) in left)
         {
-            if (!right.TryGetValue(key, out var other) || !Equals(value, other))
+            if (!right.TryGetValue(key, out var other) || !Equals(value, other, depth + 1))
             {
                 return false;
             }
@@ -109,8 +120,15 @@ internal static class PyOps
 
     /// <summary>Python's ordering (<c>&lt;</c> and friends): numbers with numbers, strings with strings (by code
     /// point), lists and tuples element by element; anything else is a TypeError.</summary>
-    public static int Compare(object? left, object? right, string op)
+    public static int Compare(object? left, object? right, string op) => Compare(left, right, op, 0);
+
+    private static int Compare(object? left, object? right, string op, int depth)
     {
+        if (depth > MaxDepth)
+        {
+            throw new TemplateLimitException($"a comparison went more than {MaxDepth} levels deep");
+        }
+
         if (IsNumber(left) && IsNumber(right))
         {
             return PyNumber.Compare(left!, right!);
@@ -121,9 +139,9 @@ internal static class PyOps
             case string s when right is string t:
                 return Math.Sign(CompareCodePoints(s, t));
             case List<object?> a when right is List<object?> b:
-                return CompareSequences(a, b, op);
+                return CompareSequences(a, b, op, depth);
             case PyTuple a when right is PyTuple b:
-                return CompareSequences(a, b, op);
+                return CompareSequences(a, b, op, depth);
             default:
                 throw PyException.TypeError($"'{op}' not supported between instances of '{TypeName(left)}' and '{TypeName(right)}'");
         }
@@ -150,14 +168,14 @@ internal static class PyOps
         return left.Length.CompareTo(right.Length);
     }
 
-    private static int CompareSequences(IReadOnlyList<object?> left, IReadOnlyList<object?> right, string op)
+    private static int CompareSequences(IReadOnlyList<object?> left, IReadOnlyList<object?> right, string op, int depth)
     {
         var length = Math.Min(left.Count, right.Count);
         for (var i = 0; i < length; i++)
         {
-            if (!Equals(left[i], right[i]))
+            if (!Equals(left[i], right[i], depth + 1))
             {
-                return Compare(left[i], right[i], op);
+                return Compare(left[i], right[i], op, depth + 1);
             }
         }
 

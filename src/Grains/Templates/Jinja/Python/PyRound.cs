@@ -15,6 +15,12 @@ internal static class PyRound
             return value;
         }
 
+        if (digits < -340)
+        {
+            // Past every double's magnitude: rounds to a signed zero, as in Python.
+            return value < 0 ? -0.0 : 0.0;
+        }
+
         // value = mantissa × 2^exponent exactly.
         var bits = BitConverter.DoubleToInt64Bits(value);
         var rawExponent = (int)((bits >> 52) & 0x7FF);

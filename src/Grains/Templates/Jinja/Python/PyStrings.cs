@@ -287,6 +287,16 @@ internal static class PyStrings
             return false;
         }
 
+        if (s.Length > PyNumber.MaxIntDigits && radix == 10)
+        {
+            throw PyException.ValueError($"Exceeds the limit ({PyNumber.MaxIntDigits} digits) for integer string conversion");
+        }
+
+        if (s.Length > PyNumber.MaxIntBits)
+        {
+            throw new TemplateLimitException($"an int would have more than {PyNumber.MaxIntBits} bits");
+        }
+
         var result = BigInteger.Zero;
         foreach (var c in s)
         {

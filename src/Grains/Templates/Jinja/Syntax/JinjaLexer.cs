@@ -318,6 +318,11 @@ internal sealed class JinjaLexer
         }
 
         var number = _source[start.._position].Replace("_", "", StringComparison.Ordinal);
+        if (number.Length > PyNumber.MaxIntDigits)
+        {
+            throw new JinjaSyntaxException($"a number literal longer than {PyNumber.MaxIntDigits} digits", _line);
+        }
+
         if (isFloat)
         {
             _tokens.Add(new Token(TokenKind.Float, number, double.Parse(number, NumberStyles.Float, CultureInfo.InvariantCulture), _line));

@@ -108,7 +108,8 @@ const KINDS = ['CUSTOM', 'SLACK', 'ZAPIER'];
 const ORDERINGS = [['FIFO', 'FIFO: a retrying delivery holds later ones back'], ['NONE', 'None: later deliveries overtake a retrying one']];
 const ALL_FIELDS = ['name', 'url', 'headers', 'sslVerification', 'caFilePath', 'clientCertificatePath', 'timeout', 'maxInFlight',
   'kind', 'description', 'retryPolicy', 'ordering', 'circuitBreaker', 'rateLimit', 'disableAfter', 'signatureScheme',
-  'slackChannel', 'slackUsername', 'slackIcon'];
+  'slackChannel', 'slackUsername', 'slackIcon', 'templateLanguage'];
+const LANGUAGES = [['JINJA2', 'Jinja2'], ['LIQUID', 'Liquid (written before Jinja2)']];
 const SCHEMES = [['NETBOX', "NetBox (X-Hook-Signature, HMAC-SHA512)"], ['STANDARD_WEBHOOKS', 'Standard Webhooks (webhook-signature)']];
 
 /** The form. `id` null: a new endpoint. */
@@ -126,6 +127,7 @@ export async function endpointEditor(session, id) {
     name: input('name', e.name),
     url: input('url', e.url, { type: 'url', placeholder: 'https://receiver.example.com/hooks' }),
     description: input('description', e.description),
+    templateLanguage: h('select', { name: 'templateLanguage' }, LANGUAGES.map(([v, label]) => h('option', { value: v, selected: v === (e.templateLanguage || 'JINJA2') }, label))),
     kind: h('select', { name: 'kind' }, KINDS.map(k => h('option', { value: k, selected: k === (e.kind || 'CUSTOM') }, k))),
     headers: h('textarea', { name: 'headers', rows: 3, spellcheck: 'false', placeholder: 'Authorization: Bearer …' }),
     slackChannel: input('slackChannel', e.slackChannel, { placeholder: '#netops' }),
@@ -169,6 +171,7 @@ export async function endpointEditor(session, id) {
     return {
       name: c.name.value.trim(),
       url: c.url.value.trim(),
+      templateLanguage: c.templateLanguage.value,
       description: c.description.value.trim(),
       kind: c.kind.value,
       headers: c.headers.value.split('\n').filter(l => l.trim()).map(l => {
@@ -216,7 +219,8 @@ export async function endpointEditor(session, id) {
       h('fieldset', h('legend', 'Destination'),
         existing ? h('p.muted', 'ID ', h('code', existing.id)) : field('ID', c.id, { apiField: 'endpoint_id', hint: 'Optional: 1–64 of a–z, 0–9, _ and -.' }),
         field('Name', c.name, { apiField: 'endpoint.name' }),
-        field('URL', c.url, { apiField: 'endpoint.url', hint: 'http(s); may use {{ }} templates over the event.' }),
+        field('URL', c.url, { apiField: 'endpoint.url', hint: 'http(s); the path and query may use Jinja2 templates over the event: {{ data.id }}.' }),
+        field('Template language', c.templateLanguage, { apiField: 'endpoint.template_language' }),
         field('Description', c.description, { apiField: 'endpoint.description' }),
         field('Kind', c.kind, { apiField: 'endpoint.kind', hint: 'SLACK posts a message (the rendered body, or a one-line summary); ZAPIER gets one flat object.' }),
         h('div.inline.slack',

@@ -43,14 +43,15 @@ internal sealed class ConfigGrain(EndpointValidator endpointValidator, TemplateC
             return plan.Changes();
         }
 
+        // Checked whole; from here on a caller that goes away does not stop the import half-way.
         var generated = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var step in plan.Endpoints)
         {
             var grain = GrainFactory.GetGrain<IEndpointGrain>(step.Id);
             var info = step.Action switch
             {
-                ConfigAction.Create => await grain.CreateAsync(step.Definition, cancellationToken),
-                ConfigAction.Update => await grain.UpdateAsync(step.Definition, step.Fields, cancellationToken),
+                ConfigAction.Create => await grain.CreateAsync(step.Definition, CancellationToken.None),
+                ConfigAction.Update => await grain.UpdateAsync(step.Definition, step.Fields, CancellationToken.None),
                 _ => null,
             };
             if (info?.GeneratedSecret is { } secret)
@@ -64,20 +65,20 @@ internal sealed class ConfigGrain(EndpointValidator endpointValidator, TemplateC
             var grain = GrainFactory.GetGrain<IWebhookGrain>(step.Id);
             _ = step.Action switch
             {
-                ConfigAction.Create => await grain.CreateAsync(step.Definition, cancellationToken),
-                ConfigAction.Update => await grain.UpdateAsync(step.Definition, step.Fields, cancellationToken),
+                ConfigAction.Create => await grain.CreateAsync(step.Definition, CancellationToken.None),
+                ConfigAction.Update => await grain.UpdateAsync(step.Definition, step.Fields, CancellationToken.None),
                 _ => null,
             };
         }
 
         foreach (var id in plan.DeletedWebhooks)
         {
-            await GrainFactory.GetGrain<IWebhookGrain>(id).DeleteAsync(cancellationToken);
+            await GrainFactory.GetGrain<IWebhookGrain>(id).DeleteAsync(CancellationToken.None);
         }
 
         foreach (var id in plan.DeletedEndpoints)
         {
-            await GrainFactory.GetGrain<IEndpointGrain>(id).DeleteAsync(force: false, cancellationToken);
+            await GrainFactory.GetGrain<IEndpointGrain>(id).DeleteAsync(force: false, CancellationToken.None);
         }
 
         return [.. plan.Changes().Select(c => c.Kind == ConfigImportPlan.EndpointKind && generated.TryGetValue(c.Id, out var secret) ? c with { GeneratedSecret = secret } : c)];

@@ -15,6 +15,9 @@ internal sealed class ConfigImportPlan
     public const string EndpointKind = "endpoint";
     public const string WebhookKind = "webhook";
 
+    /// <summary>Per kind, per document: an import is one grain call, applied one resource at a time.</summary>
+    public const int MaxEntries = 2_000;
+
     private ConfigImportPlan()
     {
     }
@@ -52,6 +55,11 @@ internal sealed class ConfigImportPlan
         Func<EndpointDefinition, EndpointDefinition> normalizeEndpoint,
         Func<WebhookDefinition, WebhookDefinition> normalizeWebhook)
     {
+        if (document.Endpoints.Length > MaxEntries || document.Webhooks.Length > MaxEntries)
+        {
+            throw new InvalidFieldException("document", $"at most {MaxEntries} endpoints and {MaxEntries} webhooks per import (split larger ones)");
+        }
+
         var plan = new ConfigImportPlan();
         var endpointIds = Ids(document.Endpoints.Select(e => e.Id), "endpoints");
         var webhookIds = Ids(document.Webhooks.Select(w => w.Id), "webhooks");

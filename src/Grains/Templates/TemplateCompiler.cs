@@ -54,12 +54,28 @@ public sealed class TemplateCompiler(IOptions<TemplateLimits> limits)
         {
             throw new InvalidFieldException(field, $"template syntax error: {ex.Message}");
         }
+        catch (TemplateLimitException ex)
+        {
+            throw new InvalidFieldException(field, $"template refused: {ex.Message}");
+        }
     }
 
     /// <summary>Renders against an event: see <see cref="Render(CompiledTemplate, IReadOnlyDictionary{string, object?}, string)"/>.</summary>
     /// <param name="use">The parts of the context the template can reach (the rest is not parsed).</param>
-    public string Render(CompiledTemplate template, EventContext context, ContextUse use, string what) =>
-        Render(template, template.Language == TemplateLanguage.Liquid ? context.TemplateModelFor(use) : context.JinjaModelFor(use), what);
+    public string Render(CompiledTemplate template, EventContext context, ContextUse use, string what)
+    {
+        IReadOnlyDictionary<string, object?> model;
+        try
+        {
+            model = template.Language == TemplateLanguage.Liquid ? context.TemplateModelFor(use) : context.JinjaModelFor(use);
+        }
+        catch (Exception ex)
+        {
+            throw new TemplateException($"{what} template failed: the event's JSON could not be read ({ex.Message})", ex);
+        }
+
+        return Render(template, model, what);
+    }
 
     /// <summary>Renders against a model built for the template's language (<see cref="EventContext.TemplateModel"/> for
     /// Liquid, <see cref="EventContext.JinjaModel"/> for Jinja2); throws <see cref="TemplateException"/> on any failure,

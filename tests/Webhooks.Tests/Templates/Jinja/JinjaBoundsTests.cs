@@ -44,6 +44,13 @@ public sealed class JinjaBoundsTests
     [InlineData("{% set ns = namespace(x=3) %}{% for i in range(40) %}{% set ns.x = ns.x * ns.x %}{% endfor %}{{ ns.x }}")]
     [InlineData("{{ ('9' * 5000) | int }}")]
     [InlineData("{{ [1, 2, 3] | slice(2000000000) | length }}")]
+    [InlineData("{{ range(9223372036854775806, 9223372036854775807, 2) | list }}{{ range(10 ** 9) | length }}")]
+    [InlineData("{{ (() * 2147483647) | length }}{% for i in range(10000) %}{{ ([] * 2147483647) | length }}{% endfor %}")]
+    [InlineData("{% set ns = namespace(a=[1], b=[1]) %}{% for i in range(60) %}{% set ns.a = [ns.a, ns.a] %}{% set ns.b = [ns.b, ns.b] %}{% endfor %}{{ ns.a == ns.b }}")]
+    [InlineData("{% set ns = namespace(a=[1]) %}{% for i in range(60) %}{% set ns.a = [ns.a, ns.a] %}{% endfor %}{{ ns.a | length }}{{ ns.a }}")]
+    [InlineData("{{ [1] | batch(1000000000, 0) | list | length }}")]
+    [InlineData("{{ [1] | tojson(2000000000) }}")]
+    [InlineData("{{ ('z' * 65536) | int(0, 36) }}")]
     public void ATemplateThatBuildsAHugeValueOrRunsForEver_FailsWithinItsLimits(string text)
     {
         var template = _templates.Compile(text, "webhook.body_template", TemplateLanguage.Jinja2);
@@ -55,16 +62,53 @@ public sealed class JinjaBoundsTests
         Assert.True(allocated < 4 * Limits.MaxRenderBytes, $"allocated {allocated / (1024 * 1024)} MiB before stopping ({ex.Message})");
     }
 
+    /// <summary>Deep trees, nested or chained: evaluating them recurses once per level, so they are refused when saved
+    /// (Jinja2 itself stops at a few hundred with RecursionError) rather than overflowing the stack when rendered.</summary>
     [Theory]
-    [InlineData("{{ ((((((((((((((((((((((((((((((((((((((((1)))))))))))))))))))))))))))))))))))))))) }}")]
-    [InlineData("{{ [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]] }}")]
-    [InlineData("{{ not not not not not not not not not not not not not not not not not not not not not not not not not not not not not not not not not not not not not not not not 1 }}")]
-    public void ATemplateNestedPastTheLimit_IsRefusedWhenSaved(string text)
+    [InlineData("{{ X1Y }}", "(", ")", 150)]
+    [InlineData("{{ X1Y }}", "[", "]", 150)]
+    [InlineData("{{ X1 }}", "not ", "", 150)]
+    [InlineData("{{ 1X }}", "", " + 1", 10_000)]
+    [InlineData("{{ 1X }}", "", " * 1", 10_000)]
+    [InlineData("{{ 'a'X }}", "", " | e", 10_000)]
+    [InlineData("{{ dataX }}", "", ".a", 20_000)]
+    [InlineData("{{ 1X }}", "", " and 1", 8_000)]
+    [InlineData("{{ 1X }}", "", " if 1 else 1", 4_000)]
+    public void ATemplateNestedPastTheLimit_IsRefusedWhenSaved(string shape, string before, string after, int times)
     {
+        var text = shape.Replace("X", string.Concat(Enumerable.Repeat(before, times)), StringComparison.Ordinal)
+            .Replace("Y", string.Concat(Enumerable.Repeat(after, times)), StringComparison.Ordinal);
+        if (before.Length == 0)
+        {
+            text = shape.Replace("X", string.Concat(Enumerable.Repeat(after, times)), StringComparison.Ordinal);
+        }
+
         var error = Assert.Throws<InvalidFieldException>(() => _templates.Compile(text, "webhook.body_template", TemplateLanguage.Jinja2));
 
         Assert.Equal("webhook.body_template", error.Field);
         Assert.Contains("MaxRecursion", error.Reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{{ 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 }} {{ data.name | upper | lower | title | trim }} {{ (((((1))))) }}", "10 Sw1 1")]
+    public void RealisticDepths_StillRender(string text, string expected)
+    {
+        var template = _templates.Compile(text, "webhook.body_template", TemplateLanguage.Jinja2);
+
+        Assert.Equal(expected, _templates.Render(template, Model, "body"));
+    }
+
+    [Theory]
+    [InlineData("{{ 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF0 }}", "0x")]
+    [InlineData("{{ '\\UFFFFFFFF' }}", "escape")]
+    public void OversizedOrInvalidLiterals_AreSyntaxErrorsNamingTheField(string text, string reason)
+    {
+        var hexDigits = text.StartsWith("{{ 0x", StringComparison.Ordinal) ? "{{ 0x" + new string('f', 20_000) + " }}" : text;
+
+        var error = Assert.Throws<InvalidFieldException>(() => _templates.Compile(hexDigits, "webhook.body_template", TemplateLanguage.Jinja2));
+
+        Assert.Equal("webhook.body_template", error.Field);
+        Assert.Contains(reason == "0x" ? "bits" : reason, error.Reason, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -45,11 +45,13 @@ internal static class SequenceFilters
             a.Check("sort", 3, "reverse", "case_sensitive", "attribute");
             return Sort(PyOps.Iterate(v), a.GetBool(0, "reverse", false), a.GetBool(1, "case_sensitive", false), a.Get(2, "attribute"));
         };
-        filters["unique"] = (_, v, a) =>
+        filters["unique"] = (state, v, a) =>
         {
             a.Check("unique", 2, "case_sensitive", "attribute");
             var key = Key(a.GetBool(0, "case_sensitive", false), a.Get(1, "attribute"));
-            var seen = new List<object?>();
+            // Scalars by a key that is equal exactly when Python's == is (1, 1.0 and True alike); tuples, rarer, by ==.
+            var seenScalars = new HashSet<string>(StringComparer.Ordinal);
+            var seenOthers = new List<object?>();
             var result = new List<object?>();
             foreach (var item in PyOps.Iterate(v))
             {
@@ -59,9 +61,15 @@ internal static class SequenceFilters
                     throw PyOps.Unhashable(k);
                 }
 
-                if (!seen.Any(s => PyOps.Equals(s, k)))
+                var scalar = ScalarKey(k);
+                if (scalar is not null ? seenScalars.Add(scalar) : !seenOthers.Any(s => PyOps.Equals(s, k)))
                 {
-                    seen.Add(k);
+                    if (scalar is null)
+                    {
+                        state.Step(seenOthers.Count + 1);
+                        seenOthers.Add(k);
+                    }
+
                     result.Add(item);
                 }
             }
@@ -103,11 +111,16 @@ internal static class SequenceFilters
                 throw PyException.ValueError("batch size must be positive");
             }
 
-            var items = PyOps.Iterate(v);
+            if (a.Has(1, "fill_with"))
+            {
+                state.CheckLength(size, "batch");
+            }
+
+            var items = PyOps.Iterate(v).ToList();
             var result = new List<object?>();
             for (var i = 0; i < items.Count; i += size)
             {
-                var chunk = items.Skip(i).Take(size).ToList();
+                var chunk = items.GetRange(i, Math.Min(size, items.Count - i));
                 if (chunk.Count < size && a.Has(1, "fill_with"))
                 {
                     chunk.AddRange(Enumerable.Repeat(a.Get(1, "fill_with"), size - chunk.Count));
@@ -128,7 +141,7 @@ internal static class SequenceFilters
             }
 
             state.CheckLength(slices, "slice");
-            var items = PyOps.Iterate(v);
+            var items = PyOps.Iterate(v).ToList();
             var perSlice = items.Count / slices;
             var withExtra = items.Count % slices;
             var offset = 0;
@@ -142,7 +155,7 @@ internal static class SequenceFilters
                 }
 
                 var end = offset + ((i + 1) * perSlice);
-                var chunk = items.Skip(start).Take(end - start).ToList();
+                var chunk = items.GetRange(start, end - start);
                 if (a.Has(1, "fill_with") && i >= withExtra)
                 {
                     chunk.Add(a.Get(1, "fill_with"));
@@ -192,19 +205,30 @@ internal static class SequenceFilters
             foreach (var item in sorted)
             {
                 var key = Fold(getter(item), caseSensitive);
-                if (groups.Count > 0 && groups[^1] is PyTuple last && PyOps.Equals(Fold(last[0], caseSensitive), key))
+                if (groups.Count > 0 && groups[^1] is GroupTuple last && PyOps.Equals(Fold(last.Grouper, caseSensitive), key))
                 {
-                    ((List<object?>)last[1]!).Add(item);
+                    last.List.Add(item);
                 }
                 else
                 {
-                    groups.Add(new PyTuple([getter(item), new List<object?> { item }]));
+                    groups.Add(new GroupTuple(getter(item), [item]));
                 }
             }
 
             return groups;
         };
     }
+
+    /// <summary>A key equal for values Python's == finds equal, for None, bools, numbers and strings; null otherwise.</summary>
+    private static string? ScalarKey(object? value) => value switch
+    {
+        null => "none",
+        string s => "s" + s,
+        double d when double.IsFinite(d) && Math.Floor(d) == d => "n" + new System.Numerics.BigInteger(d).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        double d => "f" + PyText.FloatRepr(d),
+        bool or long or System.Numerics.BigInteger => "n" + PyNumber.ToBig(value).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        _ => null,
+    };
 
     private static object? Fold(object? value, bool caseSensitive) =>
         !caseSensitive && value is string s ? PyStrings.Lower(s) : value;

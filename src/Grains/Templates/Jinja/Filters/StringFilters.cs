@@ -66,16 +66,19 @@ internal static partial class StringFilters
         return builder.ToString();
     }
 
-    [GeneratedRegex(@"([-\s({\[<]+)")]
+    // Event data can be long and built to make a pattern slow: a match that takes longer fails the render.
+    private const int MatchTimeoutMilliseconds = 500;
+
+    [GeneratedRegex(@"([-\s({\[<]+)", RegexOptions.None, MatchTimeoutMilliseconds)]
     private static partial Regex WordBeginnings();
 
-    [GeneratedRegex(@"\w+")]
+    [GeneratedRegex(@"\w+", RegexOptions.None, MatchTimeoutMilliseconds)]
     private static partial Regex Words();
 
-    [GeneratedRegex(@"(<!--.*?-->|<[^>]*>)", RegexOptions.Singleline)]
+    [GeneratedRegex(@"(<!--.*?-->|<[^>]*>)", RegexOptions.Singleline, MatchTimeoutMilliseconds)]
     private static partial Regex Tags();
 
-    [GeneratedRegex(@"\s+")]
+    [GeneratedRegex(@"\s+", RegexOptions.None, MatchTimeoutMilliseconds)]
     private static partial Regex Spaces();
 
     private static string Escape(RenderState state, string s)

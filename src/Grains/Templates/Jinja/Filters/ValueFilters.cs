@@ -19,6 +19,11 @@ internal static class ValueFilters
             a.Check("tojson", 1, "indent");
             var indent = a.Get(0, "indent");
             int? width = indent is null ? null : a.GetInt(0, "indent", 0);
+            if (width is { } spaces)
+            {
+                state.CheckLength(Math.Max(spaces, 0), "tojson's indent");
+            }
+
             return PyJson.ToJson(v, width, state.Budget.MaxChars);
         };
         filters["attr"] = (_, v, a) =>

@@ -107,6 +107,7 @@ internal sealed class Binary(string op, Expression left, Expression right) : Exp
                 state.CheckLength((long)x.Count + y.Count, "'+'");
                 return x.Concat(y).ToList();
             case "+" when a is PyTuple x && b is PyTuple y:
+                state.CheckLength((long)x.Count + y.Count, "'+'");
                 return new PyTuple([.. x.Items, .. y.Items]);
             case "*" when Repeatable(a) && PyNumber.IsInt(b):
                 return Repeat(state, a!, b!);
@@ -125,6 +126,11 @@ internal sealed class Binary(string op, Expression left, Expression right) : Exp
     {
         var times = PyNumber.ToBig(count);
         var n = times.Sign <= 0 ? 0L : times > int.MaxValue ? int.MaxValue : (long)times;
+        if (n == 0 || PyOps.Length(sequence) == 0)
+        {
+            return sequence switch { string => "", PyTuple => PyTuple.Empty, _ => new List<object?>() };
+        }
+
         switch (sequence)
         {
             case string s:

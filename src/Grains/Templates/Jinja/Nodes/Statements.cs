@@ -24,22 +24,22 @@ internal sealed class TextOutput(string text) : Statement
     public override void Execute(RenderState state) => state.Write(Text);
 }
 
-internal sealed class ValueOutput(Expression value) : Statement
+internal sealed class ValueOutput(Expression value, int cost) : Statement
 {
     public override void Execute(RenderState state)
     {
-        state.Step();
+        state.Step(cost);
         state.Write(PyText.Str(value.Evaluate(state)));
     }
 }
 
-internal sealed class IfStatement((Expression Test, Statement[] Body)[] branches, Statement[] otherwise) : Statement
+internal sealed class IfStatement((Expression Test, Statement[] Body, int Cost)[] branches, Statement[] otherwise) : Statement
 {
     public override void Execute(RenderState state)
     {
-        state.Step();
-        foreach (var (test, body) in branches)
+        foreach (var (test, body, cost) in branches)
         {
+            state.Step(cost);
             if (PyOps.IsTrue(test.Evaluate(state)))
             {
                 ExecuteAll(body, state);
@@ -51,11 +51,11 @@ internal sealed class IfStatement((Expression Test, Statement[] Body)[] branches
     }
 }
 
-internal sealed class ForStatement(AssignTarget target, Expression iterable, Expression? filter, Statement[] body, Statement[] otherwise) : Statement
+internal sealed class ForStatement(AssignTarget target, Expression iterable, Expression? filter, Statement[] body, Statement[] otherwise, int cost) : Statement
 {
     public override void Execute(RenderState state)
     {
-        state.Step();
+        state.Step(cost);
         var items = PyOps.Iterate(iterable.Evaluate(state));
         if (filter is not null)
         {
@@ -65,7 +65,7 @@ internal sealed class ForStatement(AssignTarget target, Expression iterable, Exp
             {
                 foreach (var item in items)
                 {
-                    state.Step();
+                    state.Step(cost);
                     target.Assign(state, item);
                     if (PyOps.IsTrue(filter.Evaluate(state)))
                     {
@@ -109,11 +109,11 @@ internal sealed class ForStatement(AssignTarget target, Expression iterable, Exp
     }
 }
 
-internal sealed class SetStatement(AssignTarget target, Expression value) : Statement
+internal sealed class SetStatement(AssignTarget target, Expression value, int cost) : Statement
 {
     public override void Execute(RenderState state)
     {
-        state.Step();
+        state.Step(cost);
         target.Assign(state, value.Evaluate(state));
         state.Budget.CheckAllocation();
     }

@@ -172,7 +172,7 @@ internal static class PyNumber
                 throw PyException.ZeroDivision("float floor division by zero");
             }
 
-            return Math.Floor(a / b);
+            return FloatFloorDivide(a, b);
         }
 
         var (x, y) = (ToBig(left), ToBig(right));
@@ -188,6 +188,25 @@ internal static class PyNumber
         }
 
         return Int(quotient);
+    }
+
+    /// <summary>Python's float <c>//</c>, from the remainder as divmod computes it (1 // 0.1 is 9.0, not 10.0).</summary>
+    private static double FloatFloorDivide(double a, double b)
+    {
+        var mod = a % b;
+        var div = (a - mod) / b;
+        if (mod != 0 && (b < 0) != (mod < 0))
+        {
+            div -= 1.0;
+        }
+
+        if (div == 0)
+        {
+            return double.CopySign(0.0, a / b);
+        }
+
+        var floor = Math.Floor(div);
+        return div - floor > 0.5 ? floor + 1.0 : floor;
     }
 
     public static object Modulo(object left, object right)

@@ -46,15 +46,20 @@ internal static class PyOps
     // event does (a loop wrapping a list in a list), and recursion that deep would end the process, not the render.
     private const int MaxDepth = 100;
 
-    /// <summary>Python's <c>==</c>.</summary>
-    public static new bool Equals(object? left, object? right) => Equals(left, right, 0);
+    // How many elements one comparison may visit: shared sublists make a small template's values exponentially large
+    // to walk ([x, x] nested sixty times), and nothing else would stop the walk.
+    private const int MaxVisited = 1_000_000;
 
-    private static bool Equals(object? left, object? right, int depth)
+    /// <summary>Python's <c>==</c>.</summary>
+    public static new bool Equals(object? left, object? right)
     {
-        if (depth > MaxDepth)
-        {
-            throw new TemplateLimitException($"a comparison went more than {MaxDepth} levels deep");
-        }
+        var visited = 0;
+        return Equals(left, right, 0, ref visited);
+    }
+
+    private static bool Equals(object? left, object? right, int depth, ref int visited)
+    {
+        Visit(depth, ref visited);
 
         if (ReferenceEquals(left, right))
         {
@@ -70,11 +75,11 @@ internal static class PyOps
             case bool or long or BigInteger or double when IsNumber(right):
                 return PyNumber.Compare(left, right!) == 0;
             case List<object?> list:
-                return right is List<object?> other && SequenceEquals(list, other, depth);
+                return right is List<object?> other && SequenceEquals(list, other, depth, ref visited);
             case PyTuple tuple:
-                return right is PyTuple otherTuple && SequenceEquals(tuple, otherTuple, depth);
+                return right is PyTuple otherTuple && SequenceEquals(tuple, otherTuple, depth, ref visited);
             case Dictionary<string, object?> dict:
-                return right is Dictionary<string, object?> otherDict && DictEquals(dict, otherDict, depth);
+                return right is Dictionary<string, object?> otherDict && DictEquals(dict, otherDict, depth, ref visited);
             case Undefined:
                 return right is Undefined;
             default:
@@ -82,7 +87,7 @@ internal static class PyOps
         }
     }
 
-    private static bool SequenceEquals(IReadOnlyList<object?> left, IReadOnlyList<object?> right, int depth)
+    private static bool SequenceEquals(IReadOnlyList<object?> left, IReadOnlyList<object?> right, int depth, ref int visited)
     {
         if (left.Count != right.Count)
         {
@@ -91,7 +96,7 @@ internal static class PyOps
 
         for (var i = 0; i < left.Count; i++)
         {
-            if (!Equals(left[i], right[i], depth + 1))
+            if (!Equals(left[i], right[i], depth + 1, ref visited))
             {
                 return false;
             }
@@ -100,7 +105,7 @@ internal static class PyOps
         return true;
     }
 
-    private static bool DictEquals(Dictionary<string, object?> left, Dictionary<string, object?> right, int depth)
+    private static bool DictEquals(Dictionary<string, object?> left, Dictionary<string, object?> right, int depth, ref int visited)
     {
         if (left.Count != right.Count)
         {
@@ -109,7 +114,7 @@ internal static class PyOps
 
         foreach (var (key, value) in left)
         {
-            if (!right.TryGetValue(key, out var other) || !Equals(value, other, depth + 1))
+            if (!right.TryGetValue(key, out var other) || !Equals(value, other, depth + 1, ref visited))
             {
                 return false;
             }
@@ -120,14 +125,15 @@ internal static class PyOps
 
     /// <summary>Python's ordering (<c>&lt;</c> and friends): numbers with numbers, strings with strings (by code
     /// point), lists and tuples element by element; anything else is a TypeError.</summary>
-    public static int Compare(object? left, object? right, string op) => Compare(left, right, op, 0);
-
-    private static int Compare(object? left, object? right, string op, int depth)
+    public static int Compare(object? left, object? right, string op)
     {
-        if (depth > MaxDepth)
-        {
-            throw new TemplateLimitException($"a comparison went more than {MaxDepth} levels deep");
-        }
+        var visited = 0;
+        return Compare(left, right, op, 0, ref visited);
+    }
+
+    private static int Compare(object? left, object? right, string op, int depth, ref int visited)
+    {
+        Visit(depth, ref visited);
 
         if (IsNumber(left) && IsNumber(right))
         {
@@ -139,11 +145,24 @@ internal static class PyOps
             case string s when right is string t:
                 return Math.Sign(CompareCodePoints(s, t));
             case List<object?> a when right is List<object?> b:
-                return CompareSequences(a, b, op, depth);
+                return CompareSequences(a, b, op, depth, ref visited);
             case PyTuple a when right is PyTuple b:
-                return CompareSequences(a, b, op, depth);
+                return CompareSequences(a, b, op, depth, ref visited);
             default:
                 throw PyException.TypeError($"'{op}' not supported between instances of '{TypeName(left)}' and '{TypeName(right)}'");
+        }
+    }
+
+    private static void Visit(int depth, ref int visited)
+    {
+        if (depth > MaxDepth)
+        {
+            throw new TemplateLimitException($"a comparison went more than {MaxDepth} levels deep");
+        }
+
+        if (++visited > MaxVisited)
+        {
+            throw new TemplateLimitException($"a comparison visited more than {MaxVisited} values");
         }
     }
 
@@ -168,14 +187,14 @@ internal static class PyOps
         return left.Length.CompareTo(right.Length);
     }
 
-    private static int CompareSequences(IReadOnlyList<object?> left, IReadOnlyList<object?> right, string op, int depth)
+    private static int CompareSequences(IReadOnlyList<object?> left, IReadOnlyList<object?> right, string op, int depth, ref int visited)
     {
         var length = Math.Min(left.Count, right.Count);
         for (var i = 0; i < length; i++)
         {
-            if (!Equals(left[i], right[i], depth + 1))
+            if (!Equals(left[i], right[i], depth + 1, ref visited))
             {
-                return Compare(left[i], right[i], op, depth + 1);
+                return Compare(left[i], right[i], op, depth + 1, ref visited);
             }
         }
 

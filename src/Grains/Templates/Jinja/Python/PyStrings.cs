@@ -48,7 +48,7 @@ internal static class PyStrings
 
                 if (maxSplit >= 0 && result.Count == maxSplit)
                 {
-                    result.Add(s[position..].TrimEnd(PythonWhitespace));
+                    result.Add(s[position..]);
                     return result;
                 }
 
@@ -292,7 +292,8 @@ internal static class PyStrings
             throw PyException.ValueError($"Exceeds the limit ({PyNumber.MaxIntDigits} digits) for integer string conversion");
         }
 
-        if (s.Length > PyNumber.MaxIntBits)
+        // Each digit adds log2(radix) bits: refuse before the digit loop, which is quadratic in the length.
+        if (s.Length * Math.Log2(radix) > PyNumber.MaxIntBits + 8)
         {
             throw new TemplateLimitException($"an int would have more than {PyNumber.MaxIntBits} bits");
         }

@@ -28,11 +28,20 @@ internal static class PyText
         return builder.ToString();
     }
 
+    // Four times the default output limit: printing a value stops here rather than building a string that the render's
+    // own limits could only refuse afterwards.
+    private const int MaxReprLength = 8 * 1024 * 1024;
+
     private static void AppendRepr(StringBuilder builder, object? value, int depth)
     {
         if (depth > 100)
         {
             throw new TemplateLimitException("a value nests more than 100 levels deep");
+        }
+
+        if (builder.Length > MaxReprLength)
+        {
+            throw new TemplateLimitException($"printing a value would take more than {MaxReprLength} characters");
         }
 
         switch (value)

@@ -4,7 +4,7 @@ namespace Webhooks.Templates.Jinja.Python;
 
 /// <summary>A Python tuple: what <c>(a, b)</c>, <c>dict.items()</c> and tuple unpacking make. Kept apart from lists
 /// because Python prints and compares it differently (<c>(1,)</c>; <c>[1] != (1,)</c>).</summary>
-internal sealed class PyTuple(object?[] items) : IReadOnlyList<object?>
+internal class PyTuple(object?[] items) : IReadOnlyList<object?>
 {
     public static readonly PyTuple Empty = new([]);
 

@@ -81,10 +81,11 @@ internal static class JinjaGlobals
             throw new TemplateLimitException($"range() would have {Math.Floor(count)} items; the limit is {state.Limits.MaxRangeLength} (Templates:MaxRangeLength)");
         }
 
+        // By count: start + k × step cannot overflow where the next value past stop could.
         var result = new List<object?>((int)count);
-        for (var value = start; step > 0 ? value < stop : value > stop; value += step)
+        for (var k = 0L; k < (long)count; k++)
         {
-            result.Add(value);
+            result.Add(start + (k * step));
         }
 
         return result;

@@ -42,15 +42,18 @@ internal sealed class RenderState
         Output.Append(text);
     }
 
-    /// <summary>Counts one unit of work (a statement, a loop iteration, a filter or call) against the step limit.</summary>
-    public void Step()
+    /// <summary>Counts units of work against the step limit: one per statement, loop iteration, filter or call, and
+    /// one per token of the expression a statement evaluates (so that a large expression in a loop counts as large).</summary>
+    public void Step(int cost = 1)
     {
-        if (++_steps > _maxSteps)
+        var before = _steps;
+        _steps += cost;
+        if (_steps > _maxSteps)
         {
             throw new TemplateLimitException($"the template took more than {_maxSteps} steps (Templates:MaxSteps)");
         }
 
-        if (_steps % AllocationCheckInterval == 0)
+        if (_steps / AllocationCheckInterval != before / AllocationCheckInterval)
         {
             Budget.CheckAllocation();
         }

@@ -21,6 +21,8 @@ internal static class ValueAccess
                 return (object?)ValueMethods.ForDict(dict, name) ?? (dict.TryGetValue(name, out var item) ? item : Missing(value, name));
             case string s:
                 return (object?)ValueMethods.ForString(s, name) ?? Missing(value, name);
+            case GroupTuple group when name is "grouper" or "list":
+                return name == "grouper" ? group.Grouper : group.List;
             case List<object?> or PyTuple:
                 return (object?)ValueMethods.ForSequence((IReadOnlyList<object?>)value, name) ?? Missing(value, name);
             case Namespace ns:

@@ -271,9 +271,17 @@ internal sealed class JinjaLexer
             }
 
             var text = _source[start.._position];
-            if (!PyStrings.TryParseInt(text, radix, out var prefixed))
+            object prefixed;
+            try
             {
-                throw new JinjaSyntaxException($"invalid number '{text}'", _line);
+                if (!PyStrings.TryParseInt(text, radix, out prefixed))
+                {
+                    throw new JinjaSyntaxException($"invalid number '{text}'", _line);
+                }
+            }
+            catch (TemplateLimitException ex)
+            {
+                throw new JinjaSyntaxException(ex.Message, _line);
             }
 
             _tokens.Add(new Token(TokenKind.Integer, text, prefixed, _line));
@@ -401,7 +409,7 @@ internal sealed class JinjaLexer
     private int AppendHex(StringBuilder builder, int i, int digits)
     {
         if (i + digits >= _source.Length || !int.TryParse(_source.AsSpan(i + 1, digits), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var code)
-            || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF && digits == 8))
+            || code < 0 || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF && digits == 8))
         {
             throw new JinjaSyntaxException("invalid escape in string literal", _line);
         }

@@ -57,16 +57,31 @@ internal sealed partial class JinjaParser
 
     private Expression ParseConditional()
     {
+        var start = _expressionDepth;
+        try
+        {
+            return ParseConditionalChain();
+        }
+        finally
+        {
+            _expressionDepth = start;
+        }
+    }
+
+    private Expression ParseConditionalChain()
+    {
         var expression = ParseOr();
         while (Current.IsName("if"))
         {
+            Grow();
             _index++;
             var test = ParseOr();
             Expression? otherwise = null;
             if (Current.IsName("else"))
             {
                 _index++;
-                otherwise = ParseConditional();
+                Grow();
+                otherwise = ParseConditionalChain();
             }
 
             expression = new Conditional(test, expression, otherwise);
@@ -77,25 +92,31 @@ internal sealed partial class JinjaParser
 
     private Expression ParseOr()
     {
+        var start = _expressionDepth;
         var left = ParseAnd();
         while (Current.IsName("or"))
         {
             _index++;
+            Grow();
             left = new Or(left, ParseAnd());
         }
 
+        _expressionDepth = start;
         return left;
     }
 
     private Expression ParseAnd()
     {
+        var start = _expressionDepth;
         var left = ParseNot();
         while (Current.IsName("and"))
         {
             _index++;
+            Grow();
             left = new And(left, ParseNot());
         }
 
+        _expressionDepth = start;
         return left;
     }
 
@@ -104,14 +125,14 @@ internal sealed partial class JinjaParser
         if (Current.IsName("not"))
         {
             _index++;
-            Enter();
+            Grow();
             try
             {
                 return new Not(ParseNot());
             }
             finally
             {
-                _depth--;
+                _expressionDepth--;
             }
         }
 
@@ -150,13 +171,16 @@ internal sealed partial class JinjaParser
 
     private Expression ParseAdditive()
     {
+        var start = _expressionDepth;
         var left = ParseConcatenation();
         while (Current.IsOperator("+") || Current.IsOperator("-"))
         {
             var op = Next().Text;
+            Grow();
             left = new Binary(op, left, ParseConcatenation());
         }
 
+        _expressionDepth = start;
         return left;
     }
 
@@ -174,31 +198,38 @@ internal sealed partial class JinjaParser
 
     private Expression ParseMultiplicative()
     {
+        var start = _expressionDepth;
         var left = ParsePower();
         while (Current.Kind == TokenKind.Operator && Current.Text is "*" or "/" or "//" or "%")
         {
             var op = Next().Text;
+            Grow();
             left = new Binary(op, left, ParsePower());
         }
 
+        _expressionDepth = start;
         return left;
     }
 
     private Expression ParsePower()
     {
+        var start = _expressionDepth;
         var left = ParseUnary(withFilter: true);
         while (Current.IsOperator("**"))
         {
             _index++;
+            Grow();
             left = new Binary("**", left, ParseUnary(withFilter: true));
         }
 
+        _expressionDepth = start;
         return left;
     }
 
     private Expression ParseUnary(bool withFilter)
     {
-        Enter();
+        var start = _expressionDepth;
+        Grow();
         try
         {
             Expression node;
@@ -217,7 +248,7 @@ internal sealed partial class JinjaParser
         }
         finally
         {
-            _depth--;
+            _expressionDepth = start;
         }
     }
 
@@ -235,13 +266,18 @@ internal sealed partial class JinjaParser
                     _ => new NameLookup(token.Text),
                 };
             case TokenKind.String:
-                var text = (string)token.Value!;
-                while (Current.Kind == TokenKind.String)
+                if (Current.Kind != TokenKind.String)
                 {
-                    text += (string)Next().Value!;
+                    return new Constant(token.Value);
                 }
 
-                return new Constant(text);
+                var text = new System.Text.StringBuilder((string)token.Value!);
+                while (Current.Kind == TokenKind.String)
+                {
+                    text.Append((string)Next().Value!);
+                }
+
+                return new Constant(text.ToString());
             case TokenKind.Integer or TokenKind.Float:
                 return new Constant(token.Value);
             case TokenKind.Operator when token.Text == "(":

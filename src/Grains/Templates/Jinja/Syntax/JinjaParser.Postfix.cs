@@ -7,10 +7,17 @@ namespace Webhooks.Templates.Jinja.Syntax;
 /// keyword arguments, <c>| filters</c> and <c>is tests</c>.</summary>
 internal sealed partial class JinjaParser
 {
+    // Each link of a chain (x.a.b, x | f | g) is one more level: see Grow. The levels are given back by the caller
+    // that started the expression (ParseUnary restores its starting depth).
     private Expression ParsePostfix(Expression node)
     {
         while (true)
         {
+            if (Current.IsOperator(".") || Current.IsOperator("[") || Current.IsOperator("("))
+            {
+                Grow();
+            }
+
             if (Current.IsOperator(".") || Current.IsOperator("["))
             {
                 node = ParseSubscript(node);
@@ -30,6 +37,11 @@ internal sealed partial class JinjaParser
     {
         while (true)
         {
+            if (Current.IsOperator("|") || Current.IsName("is") || Current.IsOperator("("))
+            {
+                Grow();
+            }
+
             if (Current.IsOperator("|"))
             {
                 _index++;

@@ -18,6 +18,7 @@ internal sealed partial class JinjaParser
     private readonly int _maxNesting;
     private int _index;
     private int _depth;
+    private int _expressionDepth;
 
     private JinjaParser(List<Token> tokens, int maxNesting) => (_tokens, _maxNesting) = (tokens, maxNesting);
 
@@ -58,6 +59,17 @@ internal sealed partial class JinjaParser
         _index++;
     }
 
+    /// <summary>Counts one more level of an expression's tree: a nested operand, or one more link of a chain such as
+    /// <c>a + b + c</c> or <c>x | f | g</c> (evaluating a chain recurses once per link). Deep trees are refused here,
+    /// where Jinja2 itself gives up (RecursionError), rather than when rendering would run out of stack.</summary>
+    private void Grow()
+    {
+        if (++_expressionDepth > 4 * _maxNesting)
+        {
+            throw Error($"an expression nests or chains more than {4 * _maxNesting} levels deep (4 × Templates:MaxRecursion)");
+        }
+    }
+
     private void Enter()
     {
         if (++_depth > _maxNesting)
@@ -89,9 +101,10 @@ internal sealed partial class JinjaParser
                     break;
                 case TokenKind.VariableBegin:
                     _index++;
+                    var start = _index;
                     var value = ParseTuple(withConditional: true);
                     Expect(TokenKind.VariableEnd);
-                    body.Add(new ValueOutput(value));
+                    body.Add(new ValueOutput(value, _index - start));
                     break;
                 case TokenKind.BlockBegin:
                     _index++;
@@ -141,17 +154,20 @@ internal sealed partial class JinjaParser
 
     private IfStatement ParseIf()
     {
-        var branches = new List<(Expression, Statement[])>();
+        var branches = new List<(Expression, Statement[], int)>();
         Statement[] otherwise = [];
+        var start = _index;
         var test = ParseTuple(withConditional: false);
         while (true)
         {
+            var cost = _index - start;
             Expect(TokenKind.BlockEnd);
             var body = ParseBody(["elif", "else", "endif"]);
-            branches.Add((test, body));
+            branches.Add((test, body, cost));
             var tag = Next().Text;
             if (tag == "elif")
             {
+                start = _index;
                 test = ParseTuple(withConditional: false);
                 continue;
             }
@@ -170,6 +186,7 @@ internal sealed partial class JinjaParser
 
     private ForStatement ParseFor()
     {
+        var start = _index;
         var target = ParseAssignTarget(allowNamespace: false, endName: "in");
         Expect(TokenKind.Name, "in");
         var iterable = ParseTuple(withConditional: false, endName: "recursive");
@@ -185,6 +202,7 @@ internal sealed partial class JinjaParser
             throw Error("recursive loops are not supported in webhook templates");
         }
 
+        var cost = _index - start;
         Expect(TokenKind.BlockEnd);
         var body = ParseBody(["endfor", "else"]);
         Statement[] otherwise = [];
@@ -196,18 +214,20 @@ internal sealed partial class JinjaParser
         }
 
         Expect(TokenKind.BlockEnd);
-        return new ForStatement(target, iterable, filter, body, otherwise);
+        return new ForStatement(target, iterable, filter, body, otherwise, cost);
     }
 
     private Statement ParseSet()
     {
+        var start = _index;
         var target = ParseAssignTarget(allowNamespace: true);
         if (Current.IsOperator("="))
         {
             _index++;
             var value = ParseTuple(withConditional: true);
+            var cost = _index - start;
             Expect(TokenKind.BlockEnd);
-            return new SetStatement(target, value);
+            return new SetStatement(target, value, cost);
         }
 
         if (target is not NameTarget)

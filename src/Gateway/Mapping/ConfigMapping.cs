@@ -13,10 +13,8 @@ internal static class ConfigMapping
         var result = new Proto.ConfigDocument();
         foreach (var entry in document.Endpoints)
         {
-            var endpoint = EndpointMapping.ToProto(new EndpointInfo { Id = entry.Id, Definition = entry.Definition, SecretSet = entry.Definition.Secret is not null });
             // A document describes definitions: what the service keeps about them (times, users, fingerprints) is not part of it.
-            endpoint.SecretSet = false;
-            endpoint.WebhookIds.Clear();
+            var endpoint = EndpointMapping.ToProto(new EndpointInfo { Id = entry.Id, Definition = entry.Definition });
             endpoint.PreviousSecretExpireTime = null;
             endpoint.CreateTime = null;
             endpoint.UpdateTime = null;
@@ -41,12 +39,12 @@ internal static class ConfigMapping
         Endpoints = [.. document.Endpoints.Select((e, i) => new ConfigEndpoint
         {
             Id = e.Id,
-            Definition = Within($"document.endpoints[{i}]", "endpoint.", () => EndpointMapping.ToDefinition(e)),
+            Definition = FieldPaths.Within($"document.endpoints[{i}]", "endpoint.", () => EndpointMapping.ToDefinition(e)),
         })],
         Webhooks = [.. document.Webhooks.Select((w, i) => new ConfigWebhook
         {
             Id = w.Id,
-            Definition = Within($"document.webhooks[{i}]", "webhook.", () => WebhookMapping.ToDefinition(w)),
+            Definition = FieldPaths.Within($"document.webhooks[{i}]", "webhook.", () => WebhookMapping.ToDefinition(w)),
         })],
     };
 
@@ -67,17 +65,5 @@ internal static class ConfigMapping
         };
         result.Fields.AddRange(change.Fields);
         return result;
-    }
-
-    private static T Within<T>(string entry, string prefix, Func<T> map)
-    {
-        try
-        {
-            return map();
-        }
-        catch (InvalidFieldException ex) when (ex.Field.StartsWith(prefix, StringComparison.Ordinal))
-        {
-            throw new InvalidFieldException($"{entry}.{ex.Field[prefix.Length..]}", ex.Reason);
-        }
     }
 }

@@ -67,7 +67,7 @@ internal sealed class ConfigImportPlan
         for (var i = 0; i < document.Endpoints.Length; i++)
         {
             var entry = document.Endpoints[i];
-            plan.Endpoints.Add(Within($"document.endpoints[{i}]", "endpoint.", () => PlanEndpoint(entry, storedEndpoints.GetValueOrDefault(entry.Id), normalizeEndpoint)));
+            plan.Endpoints.Add(FieldPaths.Within($"document.endpoints[{i}]", "endpoint.", () => PlanEndpoint(entry, storedEndpoints.GetValueOrDefault(entry.Id), normalizeEndpoint)));
         }
 
         // Without prune an endpoint stored but not in the document stays, and webhooks may still name it.
@@ -82,7 +82,7 @@ internal sealed class ConfigImportPlan
                 throw new InvalidFieldException($"{field}.endpoint_ids", $"endpoint '{missing}' is neither in the document nor stored{(prune ? " (prune deletes what the document does not name)" : "")}");
             }
 
-            plan.Webhooks.Add(Within(field, "webhook.", () => PlanWebhook(entry, storedWebhooks.GetValueOrDefault(entry.Id), normalizeWebhook)));
+            plan.Webhooks.Add(FieldPaths.Within(field, "webhook.", () => PlanWebhook(entry, storedWebhooks.GetValueOrDefault(entry.Id), normalizeWebhook)));
         }
 
         if (prune)
@@ -167,18 +167,4 @@ internal sealed class ConfigImportPlan
     /// <summary>Definitions hold immutable arrays, which records compare by reference: compare what they hold.</summary>
     private static bool Same<T>(T left, T right) =>
         JsonSerializer.Serialize(left) == JsonSerializer.Serialize(right);
-
-    /// <summary>Runs a step, naming the document's entry in any field it refuses ("endpoint.url" becomes
-    /// "document.endpoints[2].url").</summary>
-    private static TStep Within<TStep>(string entry, string prefix, Func<TStep> plan)
-    {
-        try
-        {
-            return plan();
-        }
-        catch (InvalidFieldException ex) when (ex.Field.StartsWith(prefix, StringComparison.Ordinal))
-        {
-            throw new InvalidFieldException($"{entry}.{ex.Field[prefix.Length..]}", ex.Reason);
-        }
-    }
 }

@@ -89,8 +89,6 @@ internal sealed class ArgumentList(Expression[] positional, (string Name, Expres
 {
     public static readonly ArgumentList Empty = new([], []);
 
-    public int PositionalCount => positional.Length;
-
     public Arguments Evaluate(RenderState state, object? first = null, bool withFirst = false)
     {
         var offset = withFirst ? 1 : 0;

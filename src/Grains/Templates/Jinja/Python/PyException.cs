@@ -13,6 +13,4 @@ internal sealed class PyException(string type, string message) : Exception($"{ty
     public static PyException Undefined(string message) => new("UndefinedError", message);
 
     public static PyException ZeroDivision(string message) => new("ZeroDivisionError", message);
-
-    public static PyException Security(string message) => new("SecurityError", message);
 }

@@ -11,8 +11,6 @@ internal readonly struct Arguments(object?[] positional, Dictionary<string, obje
 
     public Dictionary<string, object?>? Named { get; } = named;
 
-    public int Count => Positional.Length + (Named?.Count ?? 0);
-
     /// <summary>The argument at <paramref name="index"/> or named <paramref name="name"/>; <paramref name="fallback"/>
     /// when neither was given.</summary>
     public object? Get(int index, string name, object? fallback = null)

@@ -18,8 +18,6 @@ internal enum TokenKind
 /// <summary>One token of a template: text outside tags, a tag's delimiters, or a piece of an expression.</summary>
 internal readonly record struct Token(TokenKind Kind, string Text, object? Value, int Line)
 {
-    public bool Is(TokenKind kind, string text) => Kind == kind && Text == text;
-
     public bool IsOperator(string text) => Kind == TokenKind.Operator && Text == text;
 
     public bool IsName(string text) => Kind == TokenKind.Name && Text == text;

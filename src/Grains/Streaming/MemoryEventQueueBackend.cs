@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Orleans.Streams;
 
@@ -13,5 +14,9 @@ internal sealed class MemoryEventQueueBackend(IGrainFactory grains, IOptions<Eve
 
     public IQueueAdapterReceiver CreateReceiver(string provider, QueueId queueId, Func<int> room) => new MemoryEventQueueReceiver(QueueGrain(provider, queueId), room);
 
-    private IMemoryEventQueueGrain QueueGrain(string provider, QueueId queueId) => grains.GetGrain<IMemoryEventQueueGrain>($"{provider}/{queueId}");
+    // Every stream write asks for its queue's grain: its key is built once per queue, not per write.
+    private readonly ConcurrentDictionary<(string Provider, QueueId Queue), IMemoryEventQueueGrain> _queues = new();
+
+    private IMemoryEventQueueGrain QueueGrain(string provider, QueueId queueId) =>
+        _queues.GetOrAdd((provider, queueId), static (key, grains) => grains.GetGrain<IMemoryEventQueueGrain>($"{key.Provider}/{key.Queue}"), grains);
 }

@@ -274,13 +274,12 @@ public sealed class ScenarioRunner(Layout layout, HarnessOptions options, Receiv
                 Console.Error.WriteLine($"   {errors[^1]}");
             }
 
-            if (scenario.Kind == ScenarioKind.Isolation)
-            {
-                // Isolation phases are compared with each other: each starts on a quiet machine, not in the wake of
-                // the silo build, the previous phase's silo shutting down or the warm-up's bookkeeping.
-                settleSeconds = await SettleAsync(cancellationToken);
-                Console.WriteLine($"   machine quiet after {settleSeconds:0.0} s");
-            }
+            // Every phase starts on a quiet machine, not in the wake of the silo build, the previous phase's silo
+            // shutting down or the warm-up's bookkeeping; and the quiet lets the runtime's background compiler
+            // finish what the warm-up queued (methods called 30 times are recompiled at tier 1 on one thread,
+            // which on 2 busy cores was still at it seconds into the measured phase: ~5 % of the silo's samples).
+            settleSeconds = await SettleAsync(cancellationToken);
+            Console.WriteLine($"   machine quiet after {settleSeconds:0.0} s");
         }
         else
         {

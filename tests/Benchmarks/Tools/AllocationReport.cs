@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Diagnostics.Tracing;
+using Microsoft.Diagnostics.Tracing.Etlx;
 using Microsoft.Diagnostics.Tracing.Parsers.Clr;
 
 namespace Webhooks.Benchmarks.Tools;
@@ -7,7 +8,9 @@ namespace Webhooks.Benchmarks.Tools;
 /// <summary>`allocations FILE.nettrace [N]`: GC pauses and the types a process allocated most, from a trace recorded
 /// with `--trace DIR --trace-profile gc-verbose` (one AllocationTick per ~100 KB allocated, so the amounts are
 /// estimates). Pauses of 10 ms or more are listed with the second of the trace they began in, to line them up with
-/// a steady run's latency by second (the trace starts with the measured phase, give or take the tool's start-up).</summary>
+/// a steady run's latency by second (the trace starts with the measured phase, give or take the tool's start-up).
+/// `allocations FILE.nettrace --sites [N]` attributes the same samples to the first frame of the service's own code
+/// (Webhooks.*) on their stacks instead, or to the first managed frame when there is none.</summary>
 public static class AllocationReport
 {
     private const double LongPauseMs = 10;
@@ -18,6 +21,11 @@ public static class AllocationReport
         {
             Console.Error.WriteLine("usage: allocations FILE.nettrace [top N]");
             return 2;
+        }
+
+        if (args.Length > 1 && args[1] == "--sites")
+        {
+            return Sites(args[0], args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 40);
         }
 
         var top = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 30;
@@ -87,6 +95,48 @@ public static class AllocationReport
         foreach (var (name, amount) in bytes.OrderByDescending(kv => kv.Value).Take(top))
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{100.0 * amount / total,6:0.0}%  {amount / 1048576.0,8:N0} MB  {name}"));
+        }
+
+        return 0;
+    }
+
+    private static int Sites(string path, int top)
+    {
+        var bytes = new Dictionary<string, long>(StringComparer.Ordinal);
+        long total = 0;
+        using var log = new TraceLog(TraceLog.CreateFromEventPipeDataFile(path));
+        foreach (var e in log.Events)
+        {
+            if (e is not GCAllocationTickTraceData tick)
+            {
+                continue;
+            }
+
+            string? own = null, first = null;
+            for (var frame = e.CallStack(); frame is not null; frame = frame.Caller)
+            {
+                var method = frame.CodeAddress.FullMethodName;
+                if (string.IsNullOrEmpty(method))
+                {
+                    continue;
+                }
+
+                first ??= method;
+                if (method.StartsWith("Webhooks.", StringComparison.Ordinal))
+                {
+                    own = method;
+                    break;
+                }
+            }
+
+            var key = $"{tick.TypeName} <- {own ?? first ?? "?"}";
+            bytes[key] = bytes.GetValueOrDefault(key) + tick.AllocationAmount64;
+            total += tick.AllocationAmount64;
+        }
+
+        foreach (var (name, amount) in bytes.OrderByDescending(kv => kv.Value).Take(top))
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{100.0 * amount / Math.Max(1, total),6:0.0}%  {amount / 1048576.0,8:N0} MB  {name}"));
         }
 
         return 0;

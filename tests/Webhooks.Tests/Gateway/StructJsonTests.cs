@@ -20,4 +20,22 @@ public sealed class StructJsonTests
 
         Assert.True(JsonElement.DeepEquals(reference, ours), $"{StructJson.Format(value)} differs from {JsonFormatter.Default.Format(value)}");
     }
+
+    [Fact]
+    public void Format_AfterALargeEventAndARefusedOne_StillWritesEachEventAlone()
+    {
+        // Each thread reuses its buffer: what one event left in it (a large one, or one refused half-way) must not
+        // reach the next.
+        var large = Struct.Parser.ParseJson($$"""{"pad":"{{new string('x', 200_000)}}","n":1}""");
+        var refused = new Struct { Fields = { ["a"] = Value.ForString("kept?"), ["bad"] = Value.ForNumber(double.NaN) } };
+        var small = Struct.Parser.ParseJson("""{"name":"sw-01","tags":["a"]}""");
+
+        foreach (var value in new[] { small, large, small })
+        {
+            Assert.True(JsonElement.DeepEquals(JsonDocument.Parse(JsonFormatter.Default.Format(value)).RootElement, JsonDocument.Parse(StructJson.Format(value)).RootElement));
+        }
+
+        Assert.Throws<Webhooks.Errors.InvalidFieldException>(() => StructJson.Format(refused));
+        Assert.Equal("""{"name":"sw-01","tags":["a"]}""", StructJson.Format(small));
+    }
 }

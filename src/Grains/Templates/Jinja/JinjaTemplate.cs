@@ -24,6 +24,6 @@ internal sealed class JinjaTemplate
     {
         var state = new RenderState(model, budget, _limits);
         Statement.ExecuteAll(_body, state);
-        return state.Output.ToString();
+        return state.Finish();
     }
 }

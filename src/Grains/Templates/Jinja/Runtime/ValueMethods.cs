@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Text;
 using Webhooks.Templates.Jinja.Python;
 
@@ -7,7 +8,15 @@ namespace Webhooks.Templates.Jinja.Runtime;
 /// <c>name.startswith('x')</c>, <c>'a,b'.split(',')</c>); none of them changes the value.</summary>
 internal static class ValueMethods
 {
-    public static PyCallable? ForDict(Dictionary<string, object?> dict, string name) => name switch
+    // Looked up on every attribute access (data.name too): the method objects, and the closures the switch allocates
+    // on entry, only for the names that are methods.
+    private static readonly FrozenSet<string> DictNames = FrozenSet.Create(StringComparer.Ordinal, "items", "keys", "values", "get", "copy");
+    private static readonly FrozenSet<string> SequenceNames = FrozenSet.Create(StringComparer.Ordinal, "count", "index");
+    private static readonly FrozenSet<string> StringNames = FrozenSet.Create(StringComparer.Ordinal, "upper", "lower", "strip", "lstrip", "rstrip", "startswith", "endswith", "split", "rsplit", "splitlines", "replace", "join", "title", "capitalize", "count", "find", "isdigit", "isalpha", "isalnum", "islower", "isupper", "zfill", "format");
+
+    public static PyCallable? ForDict(Dictionary<string, object?> dict, string name) => DictNames.Contains(name) ? DictMethod(dict, name) : null;
+
+    private static PyCallable? DictMethod(Dictionary<string, object?> dict, string name) => name switch
     {
         "items" => new(name, (_, a) => Checked(a, name, 0, () => dict.Select(p => (object?)new PyTuple([p.Key, p.Value])).ToList())),
         "keys" => new(name, (_, a) => Checked(a, name, 0, () => dict.Keys.Cast<object?>().ToList())),
@@ -19,7 +28,9 @@ internal static class ValueMethods
         _ => null,
     };
 
-    public static PyCallable? ForSequence(IReadOnlyList<object?> items, string name) => name switch
+    public static PyCallable? ForSequence(IReadOnlyList<object?> items, string name) => SequenceNames.Contains(name) ? SequenceMethod(items, name) : null;
+
+    private static PyCallable? SequenceMethod(IReadOnlyList<object?> items, string name) => name switch
     {
         "count" => new(name, (_, a) => Checked(a, name, 1, () => (long)items.Count(item => PyOps.Equals(item, a.Get(0, "value"))))),
         "index" => new(name, (_, a) => Checked(a, name, 1, () =>
@@ -37,7 +48,9 @@ internal static class ValueMethods
         _ => null,
     };
 
-    public static PyCallable? ForString(string s, string name) => name switch
+    public static PyCallable? ForString(string s, string name) => StringNames.Contains(name) ? StringMethod(s, name) : null;
+
+    private static PyCallable? StringMethod(string s, string name) => name switch
     {
         "upper" => new(name, (_, a) => Checked(a, name, 0, () => PyStrings.Upper(s))),
         "lower" => new(name, (_, a) => Checked(a, name, 0, () => PyStrings.Lower(s))),

@@ -36,6 +36,32 @@ public sealed class DeliveryAdmissionTests
     }
 
     [Fact]
+    public async Task Durable_AWriteStillCommitting_KeepsTheEndpointFromCountingAsIdle()
+    {
+        // Idle is when durable mode saves its settled mark (recovery reads from there on): a mark saved while a write
+        // was in flight passed rows that then committed as the silo died, and they stayed pending for ever.
+        var options = new DeliveryOptions { QueueCapacity = 100 };
+        var store = new HeldAddStore(new InMemoryDeliveryStore(Options.Create(options)));
+        var recovery = new IdleCount();
+        using var parts = new EndpointParts(store, options, new FakeTimeProvider(), durable: true, recovery);
+        parts.Queue.Pump();
+        await Poll.UntilAsync(() => !parts.Window.BacklogInStore && !parts.Window.Reading, "the activation's first read found the store empty");
+        Assert.True(recovery.Count > 0);
+        recovery.Count = 0;
+
+        store.HoldNext();
+        var write = parts.Admission.EnqueueAsync(Requests("a"), CancellationToken.None);
+        await store.Holding.WaitAsync(Deadline);
+        parts.Queue.Pump();
+
+        Assert.Equal(0, recovery.Count);
+        Assert.True(parts.Queue.HasWork);
+        store.Release();
+        Assert.Equal(1, (await write.WaitAsync(Deadline)).Created);
+        Assert.Equal([0], parts.Held());
+    }
+
+    [Fact]
     public async Task Durable_BeyondTheWindow_LeavesDeliveriesToTheStore()
     {
         var options = new DeliveryOptions { QueueCapacity = 2 };
@@ -192,6 +218,13 @@ public sealed class DeliveryAdmissionTests
         Body = "{}",
         UrlVersion = 1,
     };
+
+    private sealed class IdleCount : EndpointRecovery
+    {
+        public int Count { get; set; }
+
+        public override void OnIdle() => Count++;
+    }
 
     /// <summary>Holds the next write until released: a commit that takes longer than the ones after it.</summary>
     private sealed class HeldAddStore(IDeliveryStore inner) : IDeliveryStore

@@ -12,7 +12,7 @@ namespace Webhooks.Tests.Infrastructure;
 
 /// <summary>An endpoint's admission, queue, window and gate wired as its grain wires them, without a silo, for unit
 /// tests of one piece among the real others. The endpoint starts paused and nothing is sent, so the runner's events
-/// are not wired, and recovery is none in both modes (reminders need a silo).</summary>
+/// are not wired, and recovery is none in both modes (reminders need a silo) unless the queue is given one.</summary>
 public sealed class EndpointParts : IDisposable
 {
     public const string EndpointId = "ep";
@@ -20,7 +20,7 @@ public sealed class EndpointParts : IDisposable
     private readonly ServiceProvider _services;
     private readonly CancellationTokenSource _shutdown = new();
 
-    internal EndpointParts(IDeliveryStore store, DeliveryOptions options, FakeTimeProvider clock, bool durable)
+    internal EndpointParts(IDeliveryStore store, DeliveryOptions options, FakeTimeProvider clock, bool durable, EndpointRecovery? queueRecovery = null)
     {
         _services = new ServiceCollection().AddHttpClient().AddMetrics().BuildServiceProvider();
         Store = store;
@@ -42,7 +42,7 @@ public sealed class EndpointParts : IDisposable
         var runner = new DeliveryRunner(EndpointId, Endpoint, Lanes, Gate, new EndpointStats(new WebhooksMetrics(
                 _services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), Options.Create(new Webhooks.Hosting.TelemetryOptions()), new SiloDeliveryLoad())),
             EndpointRecovery.None, sender, store, options, clock, logger, _shutdown.Token);
-        Queue = new DeliveryQueue(Endpoint, Lanes, Window, keys, Gate, runner, EndpointRecovery.None, clock,
+        Queue = new DeliveryQueue(Endpoint, Lanes, Window, keys, Gate, runner, queueRecovery ?? EndpointRecovery.None, clock,
             readBefore: () => Admission!.ReadBefore, keepAlive: static () => { }, _shutdown.Token);
         Admission = durable
             ? new DurableAdmission(EndpointId, Endpoint, Queue, store, new DeliveryClock(clock), EndpointRecovery.None, options.QueueCapacity, options.MaxHeldBytes)

@@ -31,8 +31,10 @@ internal sealed class DeliveryQueue(
 
     public RecentDeliveryKeys Keys => keys;
 
-    /// <summary>Pending deliveries in memory or in the store.</summary>
-    public bool HasWork => lanes.Held > 0 || window.BacklogInStore;
+    /// <summary>Pending deliveries in memory, in the store, or being written to it (numbered, not yet admitted): a
+    /// write in flight may commit after this activation is gone, so until it is admitted the endpoint is not idle and
+    /// no settled mark may pass it.</summary>
+    public bool HasWork => lanes.Held > 0 || window.BacklogInStore || readBefore() != long.MaxValue;
 
     /// <summary>Takes committed deliveries: <paramref name="records"/> were written, <paramref name="added"/> of
     /// them were new.</summary>
@@ -74,7 +76,7 @@ internal sealed class DeliveryQueue(
             _ = ReadBacklogAsync();
         }
 
-        if (lanes.Held == 0 && !window.BacklogInStore && !window.Reading && runner.Unsettled == 0)
+        if (!HasWork && !window.Reading && runner.Unsettled == 0)
         {
             recovery.OnIdle();
         }

@@ -8,8 +8,9 @@ using Orleans.Streams;
 
 namespace Webhooks.Events;
 
-/// <summary>Publishes each event twice: on the stream of its type, for webhooks that name the type, and on the
-/// all-types stream, for "*" and prefix webhooks, so those also see types that were never seen before.</summary>
+/// <summary>Publishes each event on the stream of its type, for webhooks that name the type, and, while any "*" or
+/// prefix webhook exists (<see cref="AllTypesListening"/>), on the all-types stream, so those also see types that were
+/// never seen before.</summary>
 /// <remarks>Calls interleave, but one stream write at a time: publishes that arrive while a write is in flight wait
 /// and go together in the next one. That keeps the per-type order that endpoints with max_in_flight = 1 promise,
 /// a full queue still holds every publisher of the type back (backpressure), and under load many small publishes
@@ -28,6 +29,7 @@ internal sealed partial class ObjectTypeGrain(TimeProvider time, IOptions<EventQ
     private readonly Queue<WaitingPublish> _waiting = new();
     private IAsyncStream<ObjectEvent> _typeStream = null!;
     private IAsyncStream<ObjectEvent> _allTypesStream = null!;
+    private AllTypesListening _allTypesListening = null!;
     private readonly TimeSpan _linger = options.Value.PublishLinger;
     private int _waitingEvents;
     private long _lastWriteEnded;
@@ -38,6 +40,7 @@ internal sealed partial class ObjectTypeGrain(TimeProvider time, IOptions<EventQ
         var provider = this.GetStreamProvider(EventStreams.Provider);
         _typeStream = provider.GetStream<ObjectEvent>(StreamId.Create(EventStreams.Namespace, this.GetPrimaryKeyString()));
         _allTypesStream = provider.GetStream<ObjectEvent>(StreamId.Create(EventStreams.Namespace, EventStreams.AllTypesKey));
+        _allTypesListening = new AllTypesListening(GrainFactory.GetGrain<IAllTypesListenersGrain>(IAllTypesListenersGrain.Key), time);
         return Task.CompletedTask;
     }
 
@@ -110,6 +113,9 @@ internal sealed partial class ObjectTypeGrain(TimeProvider time, IOptions<EventQ
 
     private async Task WriteAsync(List<WaitingPublish> group, int total)
     {
+        // Asked after the group was taken: a publish in it began before the answer, so a listener that arrived
+        // before the publish began is known here (see IAllTypesListenersGrain).
+        var allTypes = await _allTypesListening.IsListenedAsync();
         var fresh = ImmutableArray.CreateBuilder<ObjectEvent>(total);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var now = time.GetUtcNow();
@@ -135,10 +141,17 @@ internal sealed partial class ObjectTypeGrain(TimeProvider time, IOptions<EventQ
         }
 
         var batch = fresh.DrainToImmutable();
-        // Together, so that on PostgreSQL both go in one group commit.
-        await Task.WhenAll(_typeStream.OnNextBatchAsync(batch), _allTypesStream.OnNextBatchAsync(batch));
+        if (allTypes)
+        {
+            // Together, so that on PostgreSQL both go in one group commit.
+            await Task.WhenAll(_typeStream.OnNextBatchAsync(batch), _allTypesStream.OnNextBatchAsync(batch));
+        }
+        else
+        {
+            await _typeStream.OnNextBatchAsync(batch);
+        }
 
-        // Remembered only once both streams hold the events: a publisher that retries after a failure
+        // Remembered only once the streams hold the events: a publisher that retries after a failure
         // publishes again, and subscribers drop what they already processed.
         foreach (var e in batch)
         {

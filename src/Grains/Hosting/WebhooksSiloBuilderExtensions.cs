@@ -37,7 +37,8 @@ public static class WebhooksSiloBuilderExtensions
                 $"Storage:Provider=postgres needs ConnectionStrings:{StorageOptions.ConnectionStringName}, or Storage:ConnectionStringFile naming a readable file that holds it");
         AddValidatedOptions<EventQueueOptions>(services, configuration, EventQueueOptions.Section)
             .Validate(o => o.PublishWait > TimeSpan.Zero && o.PollInterval > TimeSpan.Zero, "Streams:PublishWait and Streams:PollInterval must be positive")
-            .Validate(o => o.VisibilityTimeout >= TimeSpan.FromSeconds(1) && o.IdleReadInterval > TimeSpan.Zero, "Streams:VisibilityTimeout must be at least 1 s and Streams:IdleReadInterval positive");
+            .Validate(o => o.VisibilityTimeout >= TimeSpan.FromSeconds(1) && o.IdleReadInterval > TimeSpan.Zero, "Streams:VisibilityTimeout must be at least 1 s and Streams:IdleReadInterval positive")
+            .Validate(o => o.AllTypesLease >= TimeSpan.FromMilliseconds(100) && o.AllTypesLease <= TimeSpan.FromMinutes(10), "Streams:AllTypesLease must be from 100 ms to 10 minutes");
         AddValidatedOptions<DeliveryOptions>(services, configuration, DeliveryOptions.Section)
             .Validate(o => o.EnqueueWait > TimeSpan.Zero && o.RetryDelays.All(d => d >= TimeSpan.Zero), "Delivery:EnqueueWait must be positive and Delivery:RetryDelays not negative")
             .Validate(o => o.RecoveryInterval >= TimeSpan.FromSeconds(1) && o.Retention > TimeSpan.Zero && o.RetentionInterval > TimeSpan.Zero,

@@ -7,7 +7,14 @@ namespace Webhooks.Rules;
 /// <summary>A webhook's subscriptions to the event streams: exactly one per stream its definition needs. The
 /// streams it holds subscriptions on are stored with it, so that a change of definition (or a crash half-way
 /// through one) is reconciled on the next activation.</summary>
-internal sealed class StreamSubscriptions(IStreamProvider provider, IAsyncBatchObserver<ObjectEvent> observer, IPersistentState<WebhookGrainState> state)
+/// <remarks>A subscription to the all-types stream is announced to <see cref="IAllTypesListenersGrain"/> before it is
+/// made, and withdrawn after it is removed: object-type grains write there only while someone reads.</remarks>
+internal sealed class StreamSubscriptions(
+    IStreamProvider provider,
+    IAsyncBatchObserver<ObjectEvent> observer,
+    IPersistentState<WebhookGrainState> state,
+    IAllTypesListenersGrain allTypesListeners,
+    string webhookId)
 {
     /// <summary>Resumes the subscriptions to keep (re-attaching this activation), removes the others and adds the
     /// missing ones.</summary>
@@ -18,6 +25,12 @@ internal sealed class StreamSubscriptions(IStreamProvider provider, IAsyncBatchO
             var stream = provider.GetStream<ObjectEvent>(StreamId.Create(EventStreams.Namespace, key));
             var handles = await stream.GetAllSubscriptionHandles();
             var keep = desired.Contains(key);
+            var allTypes = key == EventStreams.AllTypesKey;
+            if (keep && allTypes)
+            {
+                await allTypesListeners.AddAsync(webhookId);
+            }
+
             for (var i = 0; i < handles.Count; i++)
             {
                 if (keep && i == 0)
@@ -33,6 +46,11 @@ internal sealed class StreamSubscriptions(IStreamProvider provider, IAsyncBatchO
             if (keep && handles.Count == 0)
             {
                 await stream.SubscribeAsync(observer);
+            }
+
+            if (!keep && allTypes)
+            {
+                await allTypesListeners.RemoveAsync(webhookId);
             }
         }
 

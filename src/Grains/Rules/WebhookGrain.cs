@@ -56,7 +56,8 @@ internal sealed partial class WebhookGrain : Grain, IWebhookGrain, IAsyncBatchOb
         (_state, _templates, _conditionOptions, _time, _logger) = (state, templates, conditionOptions.Value, time, logger);
         _stats = new WebhookStatsRecorder(Id, time, metrics, logger);
         _routes = new EndpointRoutes(GrainFactory, templates, _stats);
-        _subscriptions = new StreamSubscriptions(this.GetStreamProvider(EventStreams.Provider), this, state);
+        _subscriptions = new StreamSubscriptions(this.GetStreamProvider(EventStreams.Provider), this, state,
+            GrainFactory.GetGrain<IAllTypesListenersGrain>(IAllTypesListenersGrain.Key), Id);
         _deadLetters = new WebhookDeadLetters(Id, GrainFactory, state);
         _events = new WebhookEventProcessor(Id, templates, _routes, _stats, new PoisonEventTracker(poisonOptions.Value, time), _deadLetters.SetAsideAsync, time);
     }

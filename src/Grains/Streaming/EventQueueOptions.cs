@@ -25,6 +25,11 @@ public sealed class EventQueueOptions
     /// Default: none in memory mode, 10 ms on PostgreSQL.</summary>
     public TimeSpan PublishLinger { get; set; } = TimeSpan.Zero;
 
+    /// <summary>How long an object-type grain may act on "no webhook listens to all types" before asking again. While
+    /// no "*" or prefix webhook exists each event is written to its type's stream only; the create of the first
+    /// such webhook waits up to this long, until every object-type grain has heard of it.</summary>
+    public TimeSpan AllTypesLease { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How often an idle pulling agent polls its queue. On PostgreSQL the database is read only when
     /// a commit notified the queue or <see cref="IdleReadInterval"/> has passed.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(5);

@@ -69,16 +69,7 @@ internal sealed class AllTypesListenersGrain(
         }
 
         // Set before it is stored: from here on every answer is "someone listens", so the wait below ends.
-        state.State.Webhooks = before.Add(webhookId);
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            state.State.Webhooks = before;
-            throw;
-        }
+        await StoreAsync(before.Add(webhookId));
 
         var wait = time.GetElapsedTime(time.GetTimestamp(), _notListenedUntil);
         if (wait > TimeSpan.Zero)
@@ -92,16 +83,23 @@ internal sealed class AllTypesListenersGrain(
         var before = state.State.Webhooks;
         if (before.Contains(webhookId, StringComparer.Ordinal))
         {
-            state.State.Webhooks = before.Remove(webhookId, StringComparer.Ordinal);
-            try
-            {
-                await state.WriteStateAsync();
-            }
-            catch
-            {
-                state.State.Webhooks = before;
-                throw;
-            }
+            await StoreAsync(before.Remove(webhookId, StringComparer.Ordinal));
+        }
+    }
+
+    /// <summary>Answers follow the new set at once; a write that fails puts the old one back.</summary>
+    private async Task StoreAsync(ImmutableArray<string> webhooks)
+    {
+        var before = state.State.Webhooks;
+        state.State.Webhooks = webhooks;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            state.State.Webhooks = before;
+            throw;
         }
     }
 

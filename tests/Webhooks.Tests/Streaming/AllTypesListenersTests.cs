@@ -1,6 +1,5 @@
 using Orleans.Runtime;
 using Webhooks.Events;
-using Webhooks.Rules;
 using Webhooks.Tests.Infrastructure;
 
 namespace Webhooks.Tests.Streaming;
@@ -16,49 +15,51 @@ public sealed class AllTypesListenersClusterFixture : ClusterFixture
 }
 
 /// <summary>Events go to the all-types stream only while a "*" or prefix webhook exists, and the first such webhook
-/// receives every event published after its create returned.</summary>
-public sealed class AllTypesListenersTests(AllTypesListenersClusterFixture fixture) : IClassFixture<AllTypesListenersClusterFixture>, IAsyncLifetime
+/// receives every event published after its create returned (created and published through the gateway, as users do).</summary>
+public sealed class AllTypesListenersTests(AllTypesListenersClusterFixture fixture) : GatewayTest(fixture.Client), IClassFixture<AllTypesListenersClusterFixture>
 {
     private readonly Scenario _scenario = new(fixture.Client);
-    private TestReceiver _receiver = null!;
-
-    public async Task InitializeAsync() => _receiver = await TestReceiver.StartAsync();
-
-    public async Task DisposeAsync() => await _receiver.DisposeAsync();
 
     [Fact]
     public async Task WithoutWildcardWebhooks_EventsSkipTheAllTypesStream_AndTheFirstOneGetsEveryLaterEvent()
     {
         var type = _scenario.Type();
-        var typed = await _scenario.EndpointAsync($"{_receiver.Url}/typed");
+        var typed = await _scenario.EndpointAsync($"{Receiver.Url}/typed");
         await _scenario.WebhookAsync(type, typed, d => d with { BodyTemplate = "{{ event_id }}" });
         var listeners = fixture.Client.GetGrain<IAllTypesListenersGrain>(IAllTypesListenersGrain.Key);
 
         // The type's grain has heard that nobody listens, and acts on it for a lease.
-        var first = Scenario.Event(type, "created", new { n = 1 });
-        await _scenario.PublishAsync(first);
+        await Publish(type, "first");
         Assert.False((await listeners.AskAsync()).Listened);
         var probe = fixture.Client.GetGrain<IAllTypesProbeGrain>("probe");
         await probe.SubscribeAsync();
-        var skipped = Scenario.Event(type, "created", new { n = 2 });
-        await _scenario.PublishAsync(skipped);
-        await _receiver.WaitForAsync("/typed", 2);
+        var skipped = await Publish(type, "skipped");
+        await Receiver.WaitForAsync("/typed", 2);
 
-        var all = await _scenario.EndpointAsync($"{_receiver.Url}/all");
-        var wildcard = await _scenario.WebhookAsync("*", all, d => d with { BodyTemplate = "{{ event_id }}" });
+        var all = await _scenario.EndpointAsync($"{Receiver.Url}/all");
+        var wildcard = await WebhooksApi.CreateWebhookAsync(new Api.V1.CreateWebhookRequest
+        {
+            Webhook = new Api.V1.Webhook { Name = "all", ObjectTypes = { "*" }, Events = { "*" }, EndpointIds = { all }, BodyTemplate = "{{ event_id }}" },
+        });
         Assert.True((await listeners.AskAsync()).Listened);
         // At once: the type's grain still holds its lease, and the create waited it out.
-        var after = Scenario.Event(type, "created", new { n = 3 });
-        await _scenario.PublishAsync(after);
+        var after = await Publish(type, "after");
 
-        Assert.Equal([after.EventId], (await _receiver.WaitForAsync("/all", 1)).Select(r => r.BodyText));
-        await Poll.UntilAsync(async () => (await probe.SeenAsync()).Contains(after.EventId), "the probe read the event written after the create");
+        Assert.Equal([after], (await Receiver.WaitForAsync("/all", 1)).Select(r => r.BodyText));
+        await Poll.UntilAsync(async () => (await probe.SeenAsync()).Contains(after), "the probe read the event written after the create");
         // The stream is in order: what was written before the last event has been read by now.
-        Assert.DoesNotContain(skipped.EventId, await probe.SeenAsync());
-        Assert.Equal(3, (await _receiver.WaitForAsync("/typed", 3)).Count);
+        Assert.DoesNotContain(skipped, await probe.SeenAsync());
+        Assert.Equal(3, (await Receiver.WaitForAsync("/typed", 3)).Count);
 
-        await fixture.Client.GetGrain<IWebhookGrain>(wildcard).DeleteAsync();
+        await WebhooksApi.DeleteWebhookAsync(new Api.V1.DeleteWebhookRequest { Id = wildcard.Id });
         Assert.False((await listeners.AskAsync()).Listened);
+    }
+
+    private async Task<string> Publish(string type, string name)
+    {
+        var id = $"evt-{Prefix}-{name}";
+        await EventsApi.PublishAsync(new Api.V1.PublishRequest { Event = new Api.V1.ObjectEvent { EventId = id, ObjectType = type, Event = "created" } });
+        return id;
     }
 }
 
